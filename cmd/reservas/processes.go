@@ -1,0 +1,165 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/hibiken/asynq"
+	"github.com/hibiken/asynq/x/metrics"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/rs/zerolog"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/reservas/reservas/handlers"
+	"github.com/reservas/reservas/handlers/whatsapp"
+	"github.com/reservas/reservas/ingress"
+	"github.com/reservas/reservas/store"
+	"github.com/reservas/reservas/tasks"
+)
+
+// runProcesses runs the ingress, the worker, the scheduler, or all three, until ctx ends.
+func runProcesses(ctx context.Context, cfg config, which string) error {
+	log := cfg.logger().With().Str("process", which).Logger()
+	runIngress := which == "ingress" || which == "all"
+	runWorker := which == "worker" || which == "all"
+	runScheduler := which == "scheduler" || which == "all"
+
+	icfg := ingress.Config{
+		WhatsAppAppSecret: cfg.WhatsAppAppSecret, WhatsAppVerifyToken: cfg.WhatsAppVerifyToken,
+		MaxBodyBytes: cfg.WhatsAppMaxBodyBytes,
+	}
+	if runIngress {
+		// Fail closed before touching anything else.
+		if err := icfg.Validate(); err != nil {
+			return err
+		}
+	}
+	if runWorker {
+		if err := requireWorkerSecrets(cfg); err != nil {
+			return err
+		}
+	}
+
+	s, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	rdb, ropts, err := openRedis(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer rdb.Close()
+	redisOpt := asynq.RedisClientOpt{Addr: ropts.Addr, Username: ropts.Username, Password: ropts.Password, DB: ropts.DB, TLSConfig: ropts.TLSConfig}
+	queue := asynq.NewClient(redisOpt)
+	defer queue.Close()
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	g, ctx := errgroup.WithContext(ctx)
+	if runWorker {
+		deps := newDeps(cfg, s, rdb, queue, log, handlers.NewMetrics(reg))
+		srv := asynq.NewServer(redisOpt, asynq.Config{
+			Concurrency:              cfg.WorkerConcurrency,
+			Queues:                   tasks.QueuePriorities(),
+			TaskCheckInterval:        10 * time.Millisecond, // chat replies must not wait a second
+			DelayedTaskCheckInterval: 100 * time.Millisecond,
+			RetryDelayFunc:           handlers.RetryDelay,
+			ShutdownTimeout:          20 * time.Second,
+			Logger:                   asynqLogger{log},
+			LogLevel:                 asynq.WarnLevel,
+		})
+		mux := asynq.NewServeMux()
+		deps.Register(mux)
+		if err := srv.Start(mux); err != nil {
+			return fmt.Errorf("start worker: %w", err)
+		}
+		g.Go(func() error {
+			<-ctx.Done()
+			srv.Shutdown()
+			return nil
+		})
+		log.Info().Int("concurrency", cfg.WorkerConcurrency).Msg("worker started")
+	}
+	if runScheduler {
+		g.Go(func() error {
+			return runSchedule(ctx, queue, periodicJobs(cfg), log)
+		})
+	}
+
+	addr := cfg.HTTPAddr
+	var handler http.Handler
+	if runIngress {
+		inspector := asynq.NewInspector(redisOpt)
+		defer inspector.Close()
+		reg.MustRegister(metrics.NewQueueMetricsCollector(inspector))
+		h, err := ingress.New(icfg, ingress.Deps{
+			Queue: queue, Redis: rdb, Log: log, Registry: reg,
+			Ready: map[string]ingress.Pinger{"postgres": s, "redis": redisPinger{rdb}},
+			Mount: func(r chi.Router) { mountExtras(r, cfg, s, log) },
+		})
+		if err != nil {
+			return err
+		}
+		handler = h
+	} else {
+		// Workers and the scheduler still expose health and metrics, on METRICS_ADDR-style port.
+		r := chi.NewRouter()
+		r.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
+		r.Handle("/metrics", promHandler(reg))
+		handler = r
+	}
+	httpSrv := &http.Server{Addr: addr, Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
+	g.Go(func() error {
+		log.Info().Str("addr", addr).Msg("http listening")
+		if err := httpSrv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("http server: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		<-ctx.Done()
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		return httpSrv.Shutdown(shutdownCtx)
+	})
+	return g.Wait()
+}
+
+func requireWorkerSecrets(cfg config) error {
+	var missing []string
+	for name, v := range map[string]string{
+		"WHATSAPP_TOKEN": cfg.WhatsAppToken, "WHATSAPP_PHONE_NUMBER_ID": cfg.WhatsAppPhoneNumberID,
+	} {
+		if v == "" {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		return &ingress.MissingSecretsError{Names: missing}
+	}
+	return nil
+}
+
+// newDeps wires the worker's handlers to the store, Redis and the provider clients.
+func newDeps(cfg config, s *store.Store, rdb redisClient, queue *asynq.Client, log zerolog.Logger, m *handlers.Metrics) *handlers.Deps {
+	hc := &http.Client{Timeout: 30 * time.Second}
+	d := &handlers.Deps{
+		Config: handlers.Config{
+			PublicBaseURL: cfg.PublicBaseURL, BusinessTZ: cfg.location(), HoldMinutes: cfg.HoldMinutes,
+			ICalSyncEvery: time.Duration(cfg.ICalSyncMinutes) * time.Minute, OwnerPhone: cfg.OwnerPhone,
+		},
+		Store: s, Redis: rdb, Queue: queue, Log: log, Metrics: m,
+		WhatsApp: whatsapp.NewClient(whatsapp.Config{
+			BaseURL: cfg.WhatsAppAPIURL, PhoneNumberID: cfg.WhatsAppPhoneNumberID, Token: cfg.WhatsAppToken,
+		}, hc),
+	}
+	wireFeatures(cfg, d, hc)
+	return d
+}

@@ -1,0 +1,88 @@
+// Package handlers is the worker's application layer: one asynq handler per task type, wired to
+// the store, the provider clients and the pure domain packages through Deps.
+//
+// Error policy: a handler returns nil when the work is done or can never be done (malformed
+// payloads are logged and skipped with asynq.SkipRetry); it returns an error only when a retry
+// can help (a provider or the database is down), and asynq retries it with backoff.
+package handlers
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+	"github.com/rs/zerolog"
+
+	"github.com/reservas/reservas/handlers/whatsapp"
+	"github.com/reservas/reservas/store"
+	"github.com/reservas/reservas/tasks"
+)
+
+// Config is the part of the process configuration the handlers need.
+type Config struct {
+	PublicBaseURL string
+	BusinessTZ    *time.Location
+	HoldMinutes   int
+	ICalSyncEvery time.Duration
+	// OwnerPhone receives alerts and handoffs (digits, international format).
+	OwnerPhone string
+}
+
+// Deps is everything the task handlers use. Fields left nil disable the features that need them.
+type Deps struct {
+	Config   Config
+	Store    *store.Store
+	Redis    *redis.Client
+	Queue    *asynq.Client
+	WhatsApp *whatsapp.Client
+	// STT transcribes voice notes; nil answers them with a request to type instead.
+	STT Transcriber
+	// Responder is the conversation engine; nil answers every message with a greeting.
+	Responder Responder
+	Log       zerolog.Logger
+	Metrics   *Metrics
+	// Now is the clock; tests move it.
+	Now func() time.Time
+}
+
+// Transcriber turns a voice note into text.
+type Transcriber interface {
+	Transcribe(ctx context.Context, audio []byte, mimeType string) (string, error)
+}
+
+func (d *Deps) now() time.Time {
+	if d.Now != nil {
+		return d.Now()
+	}
+	return time.Now()
+}
+
+// Register mounts every task handler on mux.
+func (d *Deps) Register(mux *asynq.ServeMux) {
+	mux.Use(d.observe)
+	mux.HandleFunc(tasks.TypeWhatsAppMessage, d.HandleWhatsAppMessage)
+	mux.HandleFunc(tasks.TypeWhatsAppStatus, d.HandleWhatsAppStatus)
+}
+
+// observe records each task's outcome and duration, and logs failures without payloads.
+func (d *Deps) observe(next asynq.Handler) asynq.Handler {
+	return asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {
+		start := time.Now()
+		err := next.ProcessTask(ctx, t)
+		outcome := "ok"
+		if err != nil {
+			outcome = "error"
+			if errors.Is(err, asynq.SkipRetry) {
+				outcome = "skipped"
+			}
+			id, _ := asynq.GetTaskID(ctx)
+			d.Log.Warn().Str("task", t.Type()).Str("task_id", id).Err(err).Msg("task failed")
+		}
+		if d.Metrics != nil {
+			d.Metrics.TaskDone(t.Type(), outcome, time.Since(start))
+		}
+		return err
+	})
+}
