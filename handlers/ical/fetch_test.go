@@ -124,7 +124,7 @@ func TestFetchRefusedConnectionHidesURL(t *testing.T) {
 func TestNormalizeURL(t *testing.T) {
 	for in, want := range map[string]string{
 		"webcal://www.airbnb.com/calendar/ical/1.ics?s=x": "https://www.airbnb.com/calendar/ical/1.ics?s=x",
-		" https://ical.booking.com/v1/export?t=abc ":     "https://ical.booking.com/v1/export?t=abc",
+		" https://ical.booking.com/v1/export?t=abc ":      "https://ical.booking.com/v1/export?t=abc",
 	} {
 		got, err := NormalizeURL(in)
 		if err != nil || got != want {
