@@ -54,7 +54,7 @@ type APIError struct {
 
 func (e *APIError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "mercadopago: HTTP %d", e.HTTPStatus)
+	fmt.Fprintf(&b, "HTTP %d", e.HTTPStatus)
 	if e.Code != "" {
 		b.WriteString(" ")
 		b.WriteString(e.Code)

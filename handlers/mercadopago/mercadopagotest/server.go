@@ -173,7 +173,9 @@ func NewServer(opts Options) *Server {
 	_, _ = rand.Read(s.ipnKey)
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.handler = s.routes()
-	s.srv = httptest.NewServer(s.handler)
+	// Unstarted first, so s.srv is set before any handler goroutine runs.
+	s.srv = httptest.NewUnstartedServer(s.handler)
+	s.srv.Start()
 	return s
 }
 
