@@ -17,8 +17,9 @@ import (
 	"github.com/reservas/reservas/tasks"
 )
 
-// ErrWaitingForEarlier means a guest's earlier message has not reached the worker yet; the
-// task is retried shortly so the guest's messages are answered in the order sent.
+// ErrWaitingForEarlier means a guest's earlier message has not been handled yet (it has not
+// reached a worker, or another worker is handling the guest); the task is retried shortly so
+// the guest's messages are answered one at a time and in the order sent.
 var ErrWaitingForEarlier = errors.New("waiting for the guest's earlier message")
 
 const (
@@ -114,6 +115,9 @@ func (d *Deps) enqueueTranscription(ctx context.Context, wamid string) error {
 // drain answers the guest's unhandled messages in sequence until none is left or the next one
 // must wait. It fails with ErrWaitingForEarlier while the caller's own message is still pending.
 func (d *Deps) drain(ctx context.Context, waID, wamid string) error {
+	if err := d.Store.EnsureConversation(ctx, waID, ""); err != nil {
+		return err
+	}
 	for range 100 {
 		progressed, err := d.handleNext(ctx, waID)
 		if err != nil {
@@ -136,7 +140,10 @@ func (d *Deps) drain(ctx context.Context, waID, wamid string) error {
 // handleNext handles the guest's next message, if it may go now.
 func (d *Deps) handleNext(ctx context.Context, waID string) (progressed bool, err error) {
 	err = d.Store.InTx(ctx, func(tx pgx.Tx) error {
-		conv, err := store.LockConversation(ctx, tx, waID)
+		conv, err := store.TryLockConversation(ctx, tx, waID)
+		if errors.Is(err, store.ErrBusy) {
+			return nil // another worker is on this guest and will get to our message
+		}
 		if err != nil {
 			return err
 		}

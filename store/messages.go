@@ -103,15 +103,25 @@ func scanConversation(row pgx.Row) (Conversation, error) {
 	return c, err
 }
 
-// LockConversation creates the guest's conversation if needed and locks it until tx ends, so
-// no other worker handles this guest meanwhile.
-func LockConversation(ctx context.Context, tx pgx.Tx, waID string) (Conversation, error) {
-	if _, err := tx.Exec(ctx, `INSERT INTO conversations (wa_id) VALUES ($1) ON CONFLICT (wa_id) DO NOTHING`, waID); err != nil {
-		return Conversation{}, fmt.Errorf("create conversation: %w", err)
-	}
-	c, err := scanConversation(tx.QueryRow(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE wa_id = $1 FOR UPDATE`, waID))
+// EnsureConversation creates the guest's conversation row if it does not exist yet.
+func (s *Store) EnsureConversation(ctx context.Context, waID, profileName string) error {
+	_, err := s.Pool.Exec(ctx, `INSERT INTO conversations (wa_id, profile_name) VALUES ($1, $2) ON CONFLICT (wa_id) DO NOTHING`, waID, profileName)
 	if err != nil {
-		return Conversation{}, fmt.Errorf("lock conversation: %w", MapError(err))
+		return fmt.Errorf("create conversation: %w", err)
+	}
+	return nil
+}
+
+// TryLockConversation locks the guest's conversation until tx ends, so no other worker handles
+// this guest meanwhile. It never waits: when another transaction holds the lock it returns
+// ErrBusy, and the caller retries later instead of holding a connection while it waits.
+func TryLockConversation(ctx context.Context, tx pgx.Tx, waID string) (Conversation, error) {
+	c, err := scanConversation(tx.QueryRow(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE wa_id = $1 FOR UPDATE SKIP LOCKED`, waID))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Conversation{}, ErrBusy
+	}
+	if err != nil {
+		return Conversation{}, fmt.Errorf("lock conversation: %w", err)
 	}
 	return c, nil
 }

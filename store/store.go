@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -19,6 +20,8 @@ var (
 	ErrConflict = errors.New("store: dates overlap an existing occupancy")
 	// ErrDuplicate means a unique key already holds this value.
 	ErrDuplicate = errors.New("store: duplicate")
+	// ErrBusy means another worker holds the row; try again shortly.
+	ErrBusy = errors.New("store: row locked by another worker")
 )
 
 // Store wraps the connection pool. It is safe for concurrent use.
@@ -31,6 +34,10 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(databaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("parse DATABASE_URL: %w", err)
+	}
+	if !strings.Contains(databaseURL, "pool_max_conns") {
+		// Every busy worker goroutine may hold a transaction and use a second connection.
+		cfg.MaxConns = 50
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
