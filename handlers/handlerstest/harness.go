@@ -143,7 +143,9 @@ func (s *System) StartWorker(t testing.TB, concurrency int) *asynq.Server {
 func (s *System) WebhookURL() string { return s.Ingress.URL + "/webhooks/whatsapp" }
 
 // NewWamid returns a fresh inbound message id.
-func (s *System) NewWamid() string { return whatsapptest.InboundWAMID("549115555") + "." + itoa(s.wamidSeq.Add(1)) }
+func (s *System) NewWamid() string {
+	return whatsapptest.InboundWAMID("549115555") + "." + itoa(s.wamidSeq.Add(1))
+}
 
 // SendText delivers a signed text message from guest `from`, as Meta would, and requires a 200.
 func (s *System) SendText(t testing.TB, from, text string) string {
