@@ -27,7 +27,7 @@ import (
 	"github.com/google/uuid"
 )
 
-// DefaultRetrySchedule is the delay before each delivery attempt of one
+// defaultRetrySchedule is the delay before each delivery attempt of one
 // notification, as Mercado Pago's Checkout Pro docs list it (about 14 days
 // in all). Tests pass a schedule in milliseconds instead.
 var defaultRetrySchedule = []time.Duration{
