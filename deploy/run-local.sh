@@ -53,3 +53,5 @@ cat <<EOF
     Metrics:                        $PUBLIC_BASE_URL/metrics
   Ctrl-C stops it (Postgres and Redis keep running: deploy/services.sh down).
 
+EOF
+wait -n "${pids[@]}"
