@@ -395,6 +395,25 @@ func (p *parser) collectMentions() []mention {
 			a.linkNext = true
 		}
 		p.use(i-1, i)
+		// "el 7, 8 y 9 de enero": a list of days reaches back to its first.
+		for j := a.start - 1; isPair; j = a.start - 1 {
+			if p.punct(j, ",") {
+				j--
+			}
+			j++ // j is now the token after the previous day
+			if k > 0 && ms[k-1].end == j && ms[k-1].day > 0 && ms[k-1].month == 0 && !ms[k-1].hasWD && ms[k-1].end-ms[k-1].start == 1 {
+				a.day, a.start = ms[k-1].day, ms[k-1].start
+				ms = append(ms[:k-1], ms[k:]...)
+				k--
+				continue
+			}
+			d, ok := p.num(j - 1)
+			if !ok || p.toks[j-1].ndig > 2 || d < 1 || d > 31 || d >= a.day {
+				break
+			}
+			a.day, a.start = d, j-1
+			p.use(j-1, j)
+		}
 		ms = append(ms[:k], append([]mention{a}, ms[k:]...)...)
 		k++
 	}
@@ -406,6 +425,18 @@ func (p *parser) collectMentions() []mention {
 			continue
 		}
 		i := a.end
+		// "el 7, 8 y 9": skip the middle of a list of days.
+		for last := a.day; a.day > 0 && a.month == 0 && !a.hasWD; {
+			j := i
+			if p.punct(j, ",") {
+				j++
+			}
+			d, ok := p.num(j)
+			if !ok || p.toks[j].ndig > 2 || d <= last || d > 31 || p.punct(j+1, "/") || p.punct(j+1, "-") {
+				break
+			}
+			last, i = d, j+1
+		}
 		if p.punct(i, ",") {
 			i++
 		}
@@ -426,6 +457,9 @@ func (p *parser) collectMentions() []mention {
 		if d == 0 || p.notDay(j+n) || p.punct(j+n, "/") || p.punct(j+n, ":") || (k+1 < len(ms) && ms[k+1].start <= j) {
 			continue
 		}
+		if j > a.end+n+1 { // a list: the days in the middle belong to the stay
+			p.use(a.end, i)
+		}
 		b := mention{start: j, end: j + n, day: d}
 		between := p.word(a.start-1, "entre", "between") || p.word(a.start-2, "entre", "between") && p.word(a.start-1, "el", "the")
 		if between || isRange {
@@ -438,6 +472,21 @@ func (p *parser) collectMentions() []mention {
 		k++
 	}
 	return ms
+}
+
+// monthFirstAbbrOK reports whether the abbreviation at i may start a
+// month-first date: "mar", "may", "mai", "out" and "set" are also common
+// words, so they only count in the language where they are months.
+func (p *parser) monthFirstAbbrOK(i int) bool {
+	switch p.toks[i].norm {
+	case "mar", "set":
+		return false
+	case "may":
+		return p.lang == "en"
+	case "out", "mai":
+		return p.lang == "pt"
+	}
+	return true
 }
 
 func (p *parser) monthAt(i int, abbrOK bool) (time.Month, bool) {
@@ -530,7 +579,7 @@ func (p *parser) mentionAt(i int, prev []mention) []mention {
 			return []mention{m}
 		}
 		// "diciembre 15", "dec 20-23", "enero 5 al 9"
-		if mo, ok := p.monthAt(i, true); ok {
+		if mo, ok := p.monthAt(i, p.monthFirstAbbrOK(i)); ok {
 			if d, n, _ := p.dayAt(i + 1); d > 0 && !p.notDay(i+1+n) {
 				m := mention{start: i, end: i + 1 + n, day: d, month: mo}
 				if p.punct(m.end, "-") {

@@ -76,6 +76,13 @@ func (p *parser) parseGuests() {
 				adults += v * per
 			}
 			p.use(i-1, i+1)
+			// "2 + 1 bebé", "3 y 2 chicos": a bare count before is the adults.
+			if p.punct(i-2, "+") || p.word(i-2, "y", "mas", "and", "e", "plus") {
+				if a, ok := p.count(i - 3); ok && a > 0 && a <= maxGuests && p.toks[i-3].kind == kNum {
+					adults += a
+					p.use(i-3, i-1)
+				}
+			}
 		case lex.partners[t.key] && p.word(i-1, "mi", "my", "minha", "meu", "con", "with", "com"):
 			// "mi esposa y yo", "con mi novia", "with my wife"
 			adults += 2

@@ -49,14 +49,14 @@ var phraseSpecs = []struct {
 	{cuePolicy | cueCancel, "", "si cancelo|si cancelamos|si cancelara|si cancelaramos|si tengo que cancelar|si tenemos que cancelar|if i cancel|if we cancel|se eu cancelar|se cancelar|hasta cuando puedo cancelar|hasta cuando se puede cancelar|se puede cancelar|puedo cancelar|politica de cancelacion|politicas de cancelacion|cancellation policy|politica de cancelamento"},
 	{cuePolicy | cueAmenity, TopicCancellationPolicy, "reembolso|devolucion|devuelven|devuelve|reintegro|reintegran|refund|refundable|reembolsavel|reembolsable"},
 	{cueMyRes, "", "mi reserva|mis reservas|nuestra reserva|nuestras reservas|la reserva que hice|tengo una reserva|tenemos una reserva|hice una reserva|hicimos una reserva|ya reserve|ya reservamos|ya hice la reserva|ver mi reserva|estado de mi reserva|codigo de reserva|mi reservacion|mis reservaciones|my booking|my bookings|my reservation|my reservations|our booking|our reservation|minha reserva|minhas reservas|nossa reserva|reserva a nombre de|numero de reserva|tengo reserva|tenemos reserva|~reservé|~reservè|la reserva que tengo|la reserva que tenemos"},
-	{cuePay, "", "pagar|pago|pague|pagamos|pagas|abonar|abono|abonamos|=sena|=senar|=senas|=senia|=seniar|transferencia|transferir|transferi|transfiero|transferimos|deposito|depositar|deposite|cbu|cvu|alias|mercado pago|mercadopago|link de pago|link para pagar|tarjeta|tarjetas|efectivo|cuotas|comprobante|pay|payment|paid|card|credit card|transfer|deposit|pix|pagamento|cartao|boleto|parcelas|parcelar|factura|recibo"},
+	{cuePay, "", "pagar|pago|pague|pagamos|pagas|abonar|abono|abonamos|=sena|=senar|=senas|=senia|=seniar|transferencia|transferir|transferi|transfiero|transferimos|deposito|depositar|deposite|cbu|cvu|alias|mercado pago|mercadopago|link de pago|link para pagar|tarjeta|tarjetas|efectivo|cuotas|comprobante|pay|payment|paid|card|cards|credit card|credit cards|debit card|cash|transfer|deposit|pix|pagamento|cartao|boleto|parcelas|parcelar|factura|recibo"},
 	{cueHuman, "", "humano|humana|persona real|una persona real|hablar con alguien|hablar con una persona|hablar con un humano|hablar con el dueno|hablar con la duena|hablar con vos|hablar con ustedes|hablar con el encargado|hablar con la encargada|con alguien|el dueno|la duena|dueno|duena|encargado|encargada|operador|operadora|asesor|asesora|atencion al cliente|llamame|llamenme|me llamas|me llaman|me pueden llamar|me podes llamar|me podrias llamar|human|real person|agent|operator|talk to someone|speak to someone|talk to a person|speak to a person|talk to a human|speak to a human|the owner|call me|atendente|pessoa real|falar com alguem|falar com uma pessoa|falar com o dono|dono|me liga|me ligue|me comunicas|comunicarme|comunicame|comunicarnos|una persona de verdad"},
 	{cueAsk, "", "aceptan|acepta|aceptas|admiten|admite|permiten|permite|permitido|permitidos|permitidas|se puede|se pueden|puedo llevar|podemos llevar|pueden ir|pueden venir|se admiten|se aceptan|allowed|allow|accept|aceitam|aceita|pode|podemos levar|posso levar|is there|are there|tienen|tiene|tenes|hay|tem|incluye|incluido|incluida|included|include|inclui|cuenta con|cuentan con"},
 	{cueAmenity, TopicCheckin, "check in|checkin|check out|checkout|horario de entrada|horario de salida|hora de entrada|hora de salida|horario de llegada|hora de llegada|a que hora|que hora|horario|horarios|late checkout|late check out|early check in|llaves|llave|what time|arrival time|que horas|hora do check|hora de ingreso|horario de ingreso|check"},
 	{cueAmenity, TopicPets, "mascota|mascotas|perro|perros|perrito|perritos|perrita|perra|gato|gatos|gatito|gatita|pet|pets|dog|dogs|cat|cats|cachorro|cachorros|cachorrinho|animal|animales|animais|pet friendly|petfriendly|caniche|mascote|mascotes"},
 	{cueAmenity, TopicWifi, "wifi|wi fi|internet|senal|starlink|conexion|conectividad|wireless|sinal de internet"},
 	{cueAmenity, TopicBreakfast, "desayuno|desayunos|desayunar|breakfast|cafe da manha|cafe de manha|media pension|pension completa"},
-	{cueAmenity, TopicPolicies, "normas|reglas|reglamento|fumar|fumo|fumador|fumadores|fiesta|fiestas|ruido|ruidos|rules|smoking|smoke|party|parties|regras|deposito de garantia|horario de silencio|visitas"},
+	{cueAmenity, TopicPolicies, "minimo|minima|minimo de noches|estadia minima|estadia minimo|minimum|minimum stay|estadia minima|normas|reglas|reglamento|fumar|fumo|fumador|fumadores|fiesta|fiestas|ruido|ruidos|rules|smoking|smoke|party|parties|regras|deposito de garantia|horario de silencio|visitas"},
 	{cueAmenity, TopicParking, "estacionamiento|cochera|cocheras|estacionar|garage|garaje|parking|park|estacionamento|garagem|auto|autos|coche|camioneta|car|carro"},
 	{cueAmenity, TopicPool, "pileta|piletas|piscina|piscinas|pool|pools|jacuzzi|hidromasaje|climatizada|solarium"},
 	{cueAmenity, TopicDirections, "ubicacion|ubicados|ubicada|ubicadas|ubicado|direccion|donde queda|donde quedan|donde estan|donde esta|donde se encuentra|donde se encuentran|como llego|como llegamos|como se llega|como llegar|como hago para llegar|mapa|maps|google maps|location|located|address|where are you|where is|directions|how to get|how do i get|endereco|localizacao|onde fica|onde ficam|como chegar|a cuanto queda|a cuantos km|lejos|distancia|ruta de acceso|km|kms|kilometros|ripio|asfalto|camino de tierra"},
@@ -73,6 +73,22 @@ const (
 	noSpecs  = "nop|nope|nah|mejor no|no gracias|para nada|negativo|todavia no|por ahora no|nao|no thanks|not now|nao obrigado|ninguno|ninguna|❌|👎"
 )
 
+// fuzzyKey is a correctable lexicon key with its letter counts, which give a
+// cheap lower bound of the edit distance.
+type fuzzyKey struct {
+	key  string
+	hist [26]uint8
+}
+
+func letterHist(s string) (h [26]uint8) {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'a' && c <= 'z' && h[c-'a'] < 255 {
+			h[c-'a']++
+		}
+	}
+	return h
+}
+
 type phrase struct {
 	words []string // match spec per word: key, "=norm" or "~raw"
 	cue   cue
@@ -83,7 +99,7 @@ type phrase struct {
 type lexicon struct {
 	phrases  map[string][]phrase // by the key of the first word
 	yes, no  map[string][]phrase
-	fuzzy    [][]string // fuzzy-correctable keys by length
+	fuzzy    [][]fuzzyKey // fuzzy-correctable keys by length
 	known    map[string]bool
 	common   map[string]bool // real words never corrected to a lexicon key
 	months   map[string]time.Month
@@ -239,6 +255,7 @@ func buildLexicon() *lexicon {
 	l.notCount = keysOf("horas|minutos|km|kms|kilometros|cuadras|metros|mts|estrellas|stars|dormitorios|habitaciones|ambientes|camas|banos|cuartos|quartos|bedrooms|beds|rooms|pesos|dolares|usd|reales|reais|mil|lucas|k|euros|meses|mes|months|month|anos|years|year|cabanas|cabana|finde|fin|fines|weekend|familias|familia|grupos|grupo|por|am|pm|de")
 	l.common = keysOf("previo|previa|pasar|parar|pasamos|hablamos|hablan|persona|personal|cabana|cabanas|quiere|quieren|queria|queriamos|manzana|semanal|rese|reservada|marte|nuevo|nueva|ventana|pagina|llegar|llegamos|salida|entrada|fecha|fechas|gracia|lindo|linda|mismo|misma|cerca|costa|casa|caza|tarde|tardes|noche|noches|puedo|puede|pueden|podes|tiene|tienen|tengo|tenemos|tenes|quedo|queda|quedan|saber|sabado|sabados|domingo|domingos|jueves|viernes|martes|lunes|cuanto|cuantos|cuantas|precio|precios")
 	// Words that can be corrected for typos: the lexicon's longer keys.
+	seen := make(map[string]bool)
 	add := func(k string) {
 		if len(k) < 6 {
 			return
@@ -246,7 +263,10 @@ func buildLexicon() *lexicon {
 		for len(l.fuzzy) <= len(k) {
 			l.fuzzy = append(l.fuzzy, nil)
 		}
-		l.fuzzy[len(k)] = append(l.fuzzy[len(k)], k)
+		if !seen[k] {
+			l.fuzzy[len(k)] = append(l.fuzzy[len(k)], fuzzyKey{key: k, hist: letterHist(k)})
+			seen[k] = true
+		}
 		l.known[k] = true
 	}
 	for k := range l.known {
@@ -269,12 +289,19 @@ func buildLexicon() *lexicon {
 		add(k)
 	}
 	for _, ks := range l.fuzzy {
-		sort.Strings(ks)
+		sort.Slice(ks, func(i, j int) bool { return ks[i].key < ks[j].key })
 	}
 
 	l.langs[0] = weights("hola|la|si|plata|algo|vez|cancelo|devuelven|tengo|puedo|podemos|queremos|dias|este|ese|eso|alguien|llevar|aceptan|sabado|domingo|quiero|queria|queriamos|quisiera|tenes|tienen|tiene|hay|noches|noche|personas|persona|gracias|cuanto|cuanta|cuantos|cuesta|sale|del|al|el|los|las|y|finde|manana|pileta|buenas|buen|dale|con|en|un|una|es|necesito|mi|mis|disponibilidad|ninos|nenes|chicos|seriamos|fecha|fechas|enero|febrero|marzo|mayo|junio|julio|septiembre|setiembre|octubre|noviembre|diciembre|che|vos|sos|podes|queres|hasta|desde|cabana|cabanas|viernes|lunes|martes|miercoles|jueves|precio|ya|tambien|pero|consulta|mascota|mascotas|perro|desayuno|estacionamiento|hablar|llegamos|pago|sena|hacer|estan|tenemos|adultos|pareja|libre|le|lo|hoy|senor|cuando|donde", 1)
 	l.langs[1] = weights("hi|hello|hey|the|we|i|you|is|are|do|does|for|how|much|what|whats|available|availability|night|nights|weekend|thanks|thank|please|book|booking|my|to|from|and|can|have|there|any|people|guests|adults|kids|children|pool|pets|dog|allowed|price|cost|next|this|tomorrow|today|tonight|room|cabin|would|like|want|need|with|yes|sure|breakfast|parking|where|when|it|of|in|on|at|id|im|were|ill|us|our|be|will|week|weeks|days|day|person|persons|couple|cancel|reservation|pay|card|human|talk|hello|morning|friday|saturday|sunday|monday|january|february|march|april|june|july|august|september|october|november|december|dec|jan|located|address|time|until|an|or|if|your|just|only|free|vacancy", 1)
 	l.langs[2] = weights("voce|voces|obrigado|obrigada|nao|tem|temos|quero|noites|noite|pessoas|pessoa|fim|ate|dezembro|janeiro|fevereiro|marco|maio|junho|julho|setembro|outubro|novembro|com|em|um|uma|sao|isso|muito|gostaria|gostariamos|posso|oi|ola|bom|boa|amanha|hoje|manha|criancas|crianca|casal|ficar|quanto|custa|valeu|tudo|bem|vaga|vagas|aceita|aceitam|cartao|diaria|diarias|quarto|do|da|das|na|ao|pra|vcs|estadia|chale|chales|pousada|e|o|os|qual|quais|onde|depois|sexta|feira|terca|quarta|disponivel|disponibilidade|preco|cachorro|estacionamento|piscina|cafe|endereco|falar|alguem|dono|pix|fica|obg|vlw|beleza|tambem|eu|nossa|minha|meu|ele|ela|sim|ficaria|podemos|pode|quando|voces", 1)
+	for _, m := range l.langs {
+		for w := range m {
+			if k := phoneticKey(w); !l.known[k] {
+				l.common[k] = true
+			}
+		}
+	}
 	for k, w := range weights("ñ|¿|¡", 3) {
 		l.langs[0][k] = w
 	}
@@ -313,14 +340,28 @@ func (l *lexicon) correct(k string) string {
 	if len(k) >= 10 {
 		max = 2
 	}
+	h := letterHist(k)
 	best, bestD := k, max+1
 	for n := len(k) - max; n <= len(k)+max; n++ {
 		if n < 6 || n >= len(l.fuzzy) {
 			continue
 		}
-		for _, cand := range l.fuzzy[n] {
-			if d := editDistance(k, cand, max); d < bestD {
-				best, bestD = cand, d
+		for c := range l.fuzzy[n] {
+			cand := &l.fuzzy[n][c]
+			// Each edit changes the letter counts by at most 2.
+			diff := 0
+			for i := range h {
+				d := int(h[i]) - int(cand.hist[i])
+				if d < 0 {
+					d = -d
+				}
+				diff += d
+			}
+			if diff > 2*max {
+				continue
+			}
+			if d := editDistance(k, cand.key, max); d < bestD {
+				best, bestD = cand.key, d
 			}
 		}
 	}

@@ -152,7 +152,9 @@ func (p *parser) markNonDates() {
 				p.use(i, p.numberChainEnd(j))
 			}
 		case t.kind == kPunct && t.raw == "+" && i+1 < n && p.toks[i+1].kind == kNum:
-			p.use(i, p.phoneRunEnd(i+1))
+			if end := p.phoneRunEnd(i + 1); end > i+2 || p.toks[i+1].ndig >= 5 {
+				p.use(i, end)
+			}
 		case t.kind == kWord && (t.norm == "usd" || t.norm == "ars" || t.norm == "us") && i+1 < n && p.toks[i+1].kind == kNum:
 			p.use(i, p.numberChainEnd(i+1))
 		case t.kind == kWord && (t.norm == "las" || t.norm == "as" || t.norm == "at") && i+1 < n && p.toks[i+1].kind == kNum && p.toks[i+1].ndig <= 2:
