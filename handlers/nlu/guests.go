@@ -66,7 +66,7 @@ func (p *parser) parseGuests() {
 			if v <= 0 || v > maxGuests {
 				continue
 			}
-			if p.toks[i-1].kind == kNum && (p.punct(i-2, "/") || p.punct(i-2, ":") || p.punct(i-2, "-")) {
+			if p.toks[i-1].kind == kNum && (p.punct(i-2, "/") || p.punct(i-2, ":") || p.punct(i-2, "-")) && i >= 3 && p.toks[i-3].kind == kNum {
 				continue
 			}
 			found = true

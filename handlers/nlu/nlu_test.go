@@ -346,6 +346,26 @@ var parseCases = []parseCase{
 	{text: "4", intent: IntentUnknown, extra: "number=4"},
 	{text: "cuatro", intent: IntentUnknown, extra: "number=4"},
 
+	// Lists, sums and other regressions found while exploring.
+	{text: "Quisiera reservar para el 7,8 y 9 de enero", intent: IntentBook, in: "2027-01-07", out: "2027-01-10", nights: 3},
+	{text: "el 7, 8 y 9", intent: IntentAvailability, in: "2026-12-07", out: "2026-12-10", nights: 3},
+	{text: "hola! hay lugar para 2 el 12 13 y 14 de enero?", intent: IntentAvailability, in: "2027-01-12", out: "2027-01-15", nights: 3, guests: 2},
+	{text: "el 5 y el 6", intent: IntentAvailability, in: "2026-12-05", out: "2026-12-07", nights: 2},
+	{text: "somos 2 + 1 bebe", intent: IntentAvailability, guests: 3, extra: "children=1"},
+	{text: "somos 3, 2 adultos y 1 menor", intent: IntentAvailability, guests: 3, extra: "children=1"},
+	{text: "Disponibilidad p/ 4 pers. del 10/01 al 15/01", intent: IntentAvailability, in: "2027-01-10", out: "2027-01-15", nights: 5, guests: 4},
+	{text: "check-in 20 dec, check-out 23 dec", intent: IntentAvailability, in: "2026-12-20", out: "2026-12-23", nights: 3, extra: "lang=en topic=checkin"},
+	{text: "we arrive on the 20th and leave on the 23rd", intent: IntentAvailability, in: "2026-12-20", out: "2026-12-23", nights: 3, extra: "lang=en"},
+	{text: "may 5 to may 8", intent: IntentAvailability, in: "2027-05-05", out: "2027-05-08", nights: 3, extra: "lang=en"},
+	{text: "reservo out 5", intent: IntentBook},
+	{text: "do you accept credit cards?", intent: IntentPayment, extra: "lang=en"},
+	{text: "cuantas noches minimo?", intent: IntentAmenities, extra: "topic=policies"},
+	{text: "Hi, we are a family of 5 looking for a cabin from Dec 26 to Jan 2", intent: IntentAvailability, in: "2026-12-26", out: "2027-01-02", nights: 7, guests: 5, extra: "lang=en"},
+	{text: "Queremos ficar de 27/12 a 02/01, quanto fica para 2 adultos?", intent: IntentPrice, in: "2026-12-27", out: "2027-01-02", nights: 6, guests: 2, extra: "lang=pt"},
+	{text: "tem disponibilidade de sexta a domingo?", intent: IntentAvailability, in: "2026-12-04", out: "2026-12-06", nights: 2, extra: "lang=pt"},
+	{text: "necesito lugar para 3 noches a partir del viernes", intent: IntentAvailability, in: "2026-12-04", out: "2026-12-07", nights: 3},
+	{text: "el total serian $120.000?", intent: IntentPrice},
+
 	// Things that are not dates, guests or prices.
 	{text: "asdfgh", intent: IntentUnknown},
 	{text: "mi número es 11 5555-1234", intent: IntentUnknown},
