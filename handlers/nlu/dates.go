@@ -40,7 +40,7 @@ var (
 	fillers    = keysOf("el|la|the|dia|day|o|dias")
 	ordSuffix  = map[string]bool{"ro": true, "ero": true, "er": true, "do": true, "to": true, "vo": true, "no": true,
 		"mo": true, "st": true, "nd": true, "rd": true, "th": true, "o": true, "a": true, "da": true, "ra": true}
-	notDayAfter = keysOf("horas|minutos|personas|persona|pax|adultos|ninos|noches|noche|nights|dias|semanas|km|cuadras|metros|pesos|mil|huespedes|people|guests|adults|kids|pessoas|noites|estrellas|camas|dormitorios|am|pm|matrimonios|parejas")
+	notDayAfter = keysOf("horas|minutos|personas|persona|pax|adultos|ninos|noches|noche|nights|dias|semanas|km|cuadras|metros|pesos|mil|huespedes|people|guests|adults|kids|pessoas|noites|estrellas|camas|dormitorios|ambientes|habitaciones|banos|am|pm|matrimonios|parejas|chicos|menores|hijos|amigos|veces")
 )
 
 // parseDates finds date mentions, links them into a stay, and sets CheckIn,
@@ -191,7 +191,7 @@ func (p *parser) rangeOf(a, b *mention, pair bool) (ci, co time.Time) {
 	if !ok {
 		return ci, time.Time{}
 	}
-	if pair && !(b.hasWD && b.day == 0 && b.wd == time.Sunday) {
+	if pair && !(b.hasWD && b.wd == time.Sunday) {
 		co = co.Add(day)
 	}
 	return ci, co
@@ -604,6 +604,16 @@ func (p *parser) mentionAt(i int, prev []mention) []mention {
 				return []mention{m}
 			}
 		}
+		// Days in words, as voice notes are transcribed: "del doce al quince
+		// de diciembre", "el veinticuatro".
+		if v, ok := p.count(i); ok && v >= 1 && v <= 31 && t.norm != "un" && t.norm != "una" && t.norm != "uno" && t.norm != "um" && t.norm != "uma" && t.norm != "one" {
+			if m, ok := p.dayMonthAt(i, v, 1); ok {
+				return []mention{m}
+			}
+			if p.word(i-1, "el", "del", "al", "dia", "desde", "hasta") && !p.notDay(i+1) && !p.keyIn(i+1, lex.adults) && !p.keyIn(i+1, lex.children) {
+				return []mention{{start: i, end: i + 1, day: v}}
+			}
+		}
 		return nil
 	}
 	if t.kind != kNum {
@@ -812,6 +822,17 @@ func (p *parser) weekendAt(i int) (mention, bool) {
 		break
 	}
 	m.end = end
+	// "el finde de carnaval", "finde de pascua": a named weekend needs a
+	// holiday calendar; "el finde del 12" is a date and handled by it.
+	if p.word(end, "de", "del") && end+1 < len(p.toks) && p.toks[end+1].kind == kWord && !p.toks[end+1].used {
+		if _, isMonth := p.monthAt(end+1, false); !isMonth {
+			if _, isNum := p.count(end + 1); !isNum {
+				p.use(m.start, end+2)
+				p.vagueStay = true
+				return mention{}, false
+			}
+		}
+	}
 	if m.long {
 		p.res.LongWeekend = true
 		// Only "este finde largo" names a weekend; others need a holiday calendar.

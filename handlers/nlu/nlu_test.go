@@ -366,6 +366,17 @@ var parseCases = []parseCase{
 	{text: "necesito lugar para 3 noches a partir del viernes", intent: IntentAvailability, in: "2026-12-04", out: "2026-12-07", nights: 3},
 	{text: "el total serian $120.000?", intent: IntentPrice},
 
+	{text: "del doce al quince de diciembre somos cuatro", intent: IntentAvailability, in: "2026-12-12", out: "2026-12-15", nights: 3, guests: 4},
+	{text: "para el veinticuatro de diciembre", intent: IntentAvailability, in: "2026-12-24"},
+	{text: "el veinticuatro", intent: IntentAvailability, in: "2026-12-24"},
+	{text: "Sábado 12 y domingo 13, hay lugar?", intent: IntentAvailability, in: "2026-12-12", out: "2026-12-13", nights: 1},
+	{text: "somos una flia de 4", intent: IntentAvailability, guests: 4},
+	{text: "el finde de carnaval", intent: IntentAvailability},
+	{text: "el finde del 12", intent: IntentAvailability, in: "2026-12-12"},
+	{text: "gracias por la info", intent: IntentThanks},
+	{text: "pode me ligar?", intent: IntentHuman, extra: "lang=pt"},
+	{text: "looking for a cabin", intent: IntentUnknown, extra: "lang=en"},
+
 	// Things that are not dates, guests or prices.
 	{text: "asdfgh", intent: IntentUnknown},
 	{text: "mi número es 11 5555-1234", intent: IntentUnknown},

@@ -11,7 +11,9 @@ type parser struct {
 	cues     cue
 	topic    string
 	nights   int // a stated length of stay ("3 noches")
-	res      Result
+	// vagueStay is a stay named without dates ("el finde de carnaval").
+	vagueStay bool
+	res       Result
 }
 
 func (p *parser) run() Result {
@@ -349,7 +351,7 @@ func (p *parser) parseDurations() {
 func (p *parser) decide() {
 	c := p.cues
 	r := &p.res
-	hasSlots := !r.CheckIn.IsZero() || r.Guests > 0 || p.nights > 0 || r.Month > 0 || r.LongWeekend
+	hasSlots := !r.CheckIn.IsZero() || r.Guests > 0 || p.nights > 0 || r.Month > 0 || r.LongWeekend || p.vagueStay
 	if c&cuePolicy != 0 {
 		if c&cueCancel != 0 {
 			p.topic = TopicCancellationPolicy

@@ -71,7 +71,7 @@ func fold(r rune) rune {
 var shorthand = map[string]string{
 	"q": "que", "k": "que", "ke": "que", "qe": "que", "qu": "que",
 	"xq": "porque", "pq": "porque", "porq": "porque", "xque": "porque", "pk": "porque",
-	"x": "por", "xa": "para", "p": "para", "pers": "personas", "psnas": "personas", "pers.": "personas", "pa": "para", "pra": "para",
+	"x": "por", "xa": "para", "p": "para", "flia": "familia", "fam": "familia", "pers": "personas", "psnas": "personas", "pers.": "personas", "pa": "para", "pra": "para",
 	"d": "de", "dl": "del",
 	"tmb": "tambien", "tb": "tambien", "tmbn": "tambien", "tambn": "tambien",
 	"xfa": "porfavor", "porfa": "porfavor", "xfavor": "porfavor", "pls": "porfavor",
