@@ -67,8 +67,9 @@ type Request struct {
 	Channels       int
 	Duration       time.Duration // from the WAV header or the last Ogg granule
 	Authorized     bool
-	// Status is the HTTP status the fake answered; Rejected is the error
-	// message it sent ("" when it returned a transcript).
+	// Status is the HTTP status the fake answered (0 when it hung); Rejected
+	// is the error message it sent, "hang" for a hung request, "" when it
+	// returned a transcript. Bytes is the whole multipart body for a hung request.
 	Status   int
 	Rejected string
 }
@@ -109,8 +110,8 @@ func New(opts Options) *Server {
 	return s
 }
 
-// Close shuts the server down. Call SetHang(false) first if a request is hanging
-// and its client will not give up, or Close blocks until it does.
+// Close shuts the server down. It waits for requests in progress, so a
+// hanging request must have been given up by its client first.
 func (s *Server) Close() { s.srv.Close() }
 
 // SetTranscript changes the text returned from now on.
@@ -196,8 +197,14 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	}
 
 	if hang {
+		// Take the upload first, as a slow provider does: net/http notices a
+		// client that went away only once the request body has been read.
+		n, _ := io.Copy(io.Discard, r.Body)
+		rec.Bytes, rec.Rejected = int(n), "hang"
+		s.mu.Lock()
+		s.requests = append(s.requests, rec) // recorded now: the client will not wait for the answer
+		s.mu.Unlock()
 		<-r.Context().Done()
-		reply(http.StatusServiceUnavailable, openAIError("client went away", "server_error", ""), "hang")
 		return
 	}
 	if r.Method != http.MethodPost {
