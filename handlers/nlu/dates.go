@@ -552,8 +552,8 @@ func (p *parser) dayAt(i int) (d, n int, ord bool) {
 	return v, n, false
 }
 
-// timeAfter reports whether the token at i makes the number before it a
-// time or a quantity rather than a day.
+// notDay reports whether the token at i makes the number before it a time
+// or a quantity rather than a day.
 func (p *parser) notDay(i int) bool {
 	if i >= len(p.toks) {
 		return false

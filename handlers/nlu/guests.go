@@ -4,8 +4,8 @@ package nlu
 const maxGuests = 40
 
 var (
-	groupWords   = keysOf("familia|family|grupo|group|party|familia de|turma")
-	countLeads   = keysOf("somos|seremos|seriamos|seriamos|sariamos|vamos|iriamos|were|are|total|estamos|venimos|viajamos")
+	groupWords   = keysOf("familia|family|grupo|group|party|turma")
+	countLeads   = keysOf("somos|seremos|seriamos|sariamos|vamos|iriamos|were|are|total|estamos|venimos|viajamos")
 	forWords     = map[string]bool{"para": true, "for": true, "por": true, "pra": true}
 	selfWords    = keysOf("yo|i|me|eu|mi")
 	notCountNext = keysOf("noches|noche|dias|dia|semanas|semana|horas|hora|minutos|km|kms|cuadras|metros|mts|pesos|dolares|usd|reales|reais|mil|lucas|estrellas|stars|camas|dormitorios|habitaciones|ambientes|banos|cuartos|quartos|bedrooms|beds|rooms|meses|mes|months|month|anos|years|finde|fin|fines|weekend|familias|grupos|nights|night|noites|noite|days|weeks|week|am|pm|cabanas|cabana|parejas|matrimonios|couples|casais|opciones|opcion")

@@ -16,8 +16,8 @@
 // rule that a day already past this year means next year. It also guesses
 // aggressively (a price "50.000" or a time "a las 10" can become a date), and
 // it is orders of magnitude slower, since it tries every locale's patterns.
-// The grammar here is about one page per concern, is fully table-tested, and
-// parses a message in a few microseconds.
+// The grammar here is about one page per concern, is table-tested and fuzzed,
+// and parses a typical message in 10-25 microseconds (BenchmarkParse).
 //
 // # Date rules
 //
