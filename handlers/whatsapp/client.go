@@ -101,7 +101,10 @@ func (c *Client) do(ctx context.Context, req request) (response, error) {
 			return resp, nil
 		}
 		lastErr = err
-		if !retryable(ctx, err) || attempt >= c.cfg.MaxAttempts {
+		if ctx.Err() != nil {
+			return response{}, fmt.Errorf("whatsapp: %s: %w (last error: %w)", req.op, ctx.Err(), lastErr)
+		}
+		if !retryable(err) || attempt >= c.cfg.MaxAttempts {
 			break
 		}
 		if retryAfter > maxRetryAfter {
@@ -176,10 +179,7 @@ func (e *transportError) Error() string { return "transport: " + e.err.Error() }
 func (e *transportError) Unwrap() error { return e.err }
 
 // retryable reports whether err from once should be retried.
-func retryable(ctx context.Context, err error) bool {
-	if ctx.Err() != nil {
-		return false
-	}
+func retryable(err error) bool {
 	var apiErr *APIError
 	if errors.As(err, &apiErr) {
 		return apiErr.Temporary()

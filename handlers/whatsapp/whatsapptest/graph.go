@@ -111,6 +111,8 @@ func (s *Server) wait(r *http.Request) bool {
 		return true
 	case <-r.Context().Done():
 		return false
+	case <-s.done:
+		return false
 	}
 }
 
@@ -118,6 +120,11 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.graphCalls++
 	s.mu.Unlock()
+	// Read the body first: only then does the server notice a client that hangs up.
+	raw, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
+	if err != nil {
+		return
+	}
 	if !s.wait(r) {
 		return
 	}
@@ -145,7 +152,7 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request) {
 		if s.injectedFailure(w) {
 			return
 		}
-		s.serveMessages(w, r)
+		s.serveMessages(w, raw)
 	case len(parts) == 2 && parts[1] != "":
 		if r.Method != http.MethodGet {
 			s.unsupported(w, r.Method, parts[1])
@@ -269,11 +276,7 @@ func notValid(format string, args ...any) *badRequest {
 	return &badRequest{code: whatsapp.CodeParameterNotValid, details: fmt.Sprintf(format, args...)}
 }
 
-func (s *Server) serveMessages(w http.ResponseWriter, r *http.Request) {
-	raw, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
-	if err != nil {
-		return
-	}
+func (s *Server) serveMessages(w http.ResponseWriter, raw []byte) {
 	if len(raw) > maxRequestBody {
 		s.writeGraphError(w, http.StatusRequestEntityTooLarge, whatsapp.CodeInvalidParameter, 0, "Invalid parameter", "request body too large")
 		return

@@ -117,6 +117,7 @@ type Server struct {
 	graphCalls   int
 	mediaCalls   int
 	closed       bool
+	done         chan struct{} // closed by Close; ends latency waits
 	mediaBaseURL string
 }
 
@@ -148,6 +149,7 @@ func NewServer(opts Options) *Server {
 		subs:    make(map[*subscriber]struct{}),
 		media:   make(map[string]mediaItem),
 		grants:  make(map[string]mediaGrant),
+		done:    make(chan struct{}),
 	}
 	s.graph = httptest.NewServer(s.Handler())
 	s.lookup = httptest.NewServer(s.MediaHandler())
@@ -178,10 +180,15 @@ func (s *Server) MediaHandler() http.Handler { return http.HandlerFunc(s.serveMe
 
 // Close stops both httptest servers and ends every subscription.
 func (s *Server) Close() {
+	s.mu.Lock()
+	if !s.closed {
+		close(s.done)
+	}
+	s.closed = true
+	s.mu.Unlock()
 	s.graph.Close()
 	s.lookup.Close()
 	s.mu.Lock()
-	s.closed = true
 	subs := s.subs
 	s.subs = make(map[*subscriber]struct{})
 	s.mu.Unlock()
