@@ -38,6 +38,9 @@ func runProcesses(ctx context.Context, cfg config, which string) error {
 		if err := icfg.Validate(); err != nil {
 			return err
 		}
+		if err := validateAdmin(cfg); err != nil {
+			return err
+		}
 	}
 	if runWorker {
 		if err := requireWorkerSecrets(cfg); err != nil {

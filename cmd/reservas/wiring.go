@@ -13,6 +13,7 @@ import (
 // mountExtras adds the routes other packages serve under the ingress: iCal export, admin,
 // asynqmon, the JSON API and the Mercado Pago webhook.
 func mountExtras(r chi.Router, cfg config, s *store.Store, log zerolog.Logger) {
+	mountAdmin(r, cfg, s, log)
 }
 
 // wireFeatures connects the optional parts of the worker (conversation engine, payments,
