@@ -271,8 +271,15 @@ func TestAuthAndPathErrors(t *testing.T) {
 	if _, err := c.SendText(t.Context(), guest, "hola"); !errors.Is(err, whatsapp.ErrNotConfigured) {
 		t.Fatalf("no token: %v", err)
 	}
+	c = newClient(s, func(c *whatsapp.Config) { c.PhoneNumberID = "" })
+	if _, err := c.SendText(t.Context(), guest, "hola"); !errors.Is(err, whatsapp.ErrNotConfigured) {
+		t.Fatalf("no phone number id: %v", err)
+	}
+	if err := c.MarkRead(t.Context(), "wamid.X", false); !errors.Is(err, whatsapp.ErrNotConfigured) {
+		t.Fatalf("no phone number id: %v", err)
+	}
 	if s.RequestCount() != before {
-		t.Fatal("request sent without a token")
+		t.Fatal("request sent without a token or phone number id")
 	}
 }
 

@@ -39,8 +39,9 @@ var (
 	// ErrMediaURLExpired is returned by DownloadMedia on a 404 from the media host: the URL
 	// expired (5 minutes) or was not accepted. Fetch a fresh URL with MediaInfo and retry.
 	ErrMediaURLExpired = errors.New("whatsapp: media URL expired or not found")
-	// ErrInvalidMessage wraps every validation failure of an outbound message. No request is
-	// made when it is returned.
+	// ErrInvalidMessage wraps every validation failure of a call's arguments (an outbound
+	// message, a recipient, a media id or URL), as a *ValidationError. No request is made
+	// when it is returned.
 	ErrInvalidMessage = errors.New("whatsapp: invalid message")
 	// ErrNotConfigured is returned when the client lacks a token or a phone number id.
 	ErrNotConfigured = errors.New("whatsapp: client not configured")

@@ -177,6 +177,9 @@ func (c *Client) MarkRead(ctx context.Context, inboundWamid string, typing bool)
 	if typing {
 		req.TypingIndicator = &typingIndicator{Type: "text"}
 	}
+	if c.cfg.PhoneNumberID == "" {
+		return fmt.Errorf("whatsapp: mark read: missing phone number id: %w", ErrNotConfigured)
+	}
 	body, err := marshal(req)
 	if err != nil {
 		return fmt.Errorf("whatsapp: mark read: %w", err)
@@ -198,6 +201,9 @@ func (c *Client) MarkRead(ctx context.Context, inboundWamid string, typing bool)
 }
 
 func (c *Client) send(ctx context.Context, op string, req sendRequest) (string, error) {
+	if c.cfg.PhoneNumberID == "" {
+		return "", fmt.Errorf("whatsapp: %s: missing phone number id: %w", op, ErrNotConfigured)
+	}
 	body, err := marshal(req)
 	if err != nil {
 		return "", fmt.Errorf("whatsapp: %s: %w", op, err)
