@@ -71,7 +71,7 @@ func ConvertToWAV(ctx context.Context, data []byte) ([]byte, error) {
 		cmd.Stdin = stdin
 	}
 	var stdout bytes.Buffer
-	stdout.Grow(len(data) * 8)
+	stdout.Grow(min(len(data)*16, 32<<20)) // ~16 kbit/s Opus becomes 256 kbit/s PCM
 	stderr := &tailBuffer{max: 4096}
 	cmd.Stdout = &stdout
 	cmd.Stderr = stderr
