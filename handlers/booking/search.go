@@ -136,6 +136,10 @@ func search(accs []Accommodation, occupied []Occupancy, s Stay, today time.Time,
 		if want != 0 && a.ID != want {
 			continue
 		}
+		if !IsFree(a, occupied, s) { // taken says more than a minimum stay would
+			res.Rejected = append(res.Rejected, Rejection{AccommodationID: a.ID, Reason: RejectTaken})
+			continue
+		}
 		q, err := QuoteStay(a, s)
 		var se *StayError
 		switch {
@@ -143,8 +147,6 @@ func search(accs []Accommodation, occupied []Occupancy, s Stay, today time.Time,
 			res.Rejected = append(res.Rejected, Rejection{AccommodationID: a.ID, Reason: RejectMinNights, Limit: se.Limit})
 		case err != nil:
 			return SearchResult{}, err
-		case !IsFree(a, occupied, s):
-			res.Rejected = append(res.Rejected, Rejection{AccommodationID: a.ID, Reason: RejectTaken})
 		default:
 			res.Available = append(res.Available, q)
 		}

@@ -165,6 +165,16 @@ func TestSearchAlternatives(t *testing.T) {
 			t.Errorf("alternative = %+v", alt)
 		}
 	})
+	t.Run("taken says more than the minimum stay", func(t *testing.T) {
+		occupied := []Occupancy{occ(3, in, out)}
+		res, err := SearchCabin(cabins(), occupied, 3, stay(in, Date(2026, 12, 8), 5), today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Rejected) != 3 || res.Rejected[0].AccommodationID != 3 || res.Rejected[0].Reason != RejectTaken {
+			t.Errorf("rejected = %+v", res.Rejected)
+		}
+	})
 	t.Run("the cabin asked for, else another", func(t *testing.T) {
 		occupied := []Occupancy{occ(2, in, out)}
 		res, err := SearchCabin(cabins(), occupied, 2, stay(in, out, 2), today)
