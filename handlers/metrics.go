@@ -16,6 +16,8 @@ type Metrics struct {
 	Business *prometheus.CounterVec
 	// ReplyLatency is from the webhook reaching the ingress to the reply accepted by Meta.
 	ReplyLatency prometheus.Histogram
+	// ICal are the iCal sync's series (icalmetrics.go).
+	ICal *ICalMetrics
 }
 
 // NewMetrics registers the worker's series on reg.
@@ -40,6 +42,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}),
 	}
 	reg.MustRegister(m.tasks, m.taskDuration, m.ProviderCalls, m.Business, m.ReplyLatency)
+	m.ICal = newICalMetrics(reg)
 	return m
 }
 
