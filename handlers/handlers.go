@@ -64,6 +64,7 @@ func (d *Deps) Register(mux *asynq.ServeMux) {
 	mux.Use(d.observe)
 	mux.HandleFunc(tasks.TypeWhatsAppMessage, d.HandleWhatsAppMessage)
 	mux.HandleFunc(tasks.TypeWhatsAppStatus, d.HandleWhatsAppStatus)
+	mux.HandleFunc(tasks.TypeHoldsExpire, d.HandleHoldsExpire)
 	mux.HandleFunc(tasks.TypeICalSync, d.HandleICalSync)
 	mux.HandleFunc(tasks.TypeICalFanout, d.HandleICalFanout)
 }
