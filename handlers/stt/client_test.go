@@ -161,14 +161,16 @@ func TestTranscribeErrorIn200(t *testing.T) {
 func TestTranscribeTimeout(t *testing.T) {
 	b := setup(t, stttest.StyleOpenAI, stt.Config{})
 	b.fake.SetHang(true)
-	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	_, err := b.client.Transcribe(ctx, b.note, voiceMT)
 	e := sttError(t, err, stt.ReasonTimeout)
 	if !errors.Is(err, context.DeadlineExceeded) || e.Attempts != 1 {
 		t.Fatalf("got %+v, want one attempt ending in DeadlineExceeded", e)
 	}
-	if got := b.fake.Requests(); len(got) != 1 || got[0].Rejected != "hang" {
+	// The fake records a hung request once it has read the upload; on a very
+	// busy machine the deadline may strike first, so at most one.
+	if got := b.fake.Requests(); len(got) > 1 || (len(got) == 1 && got[0].Rejected != "hang") {
 		t.Fatalf("fake saw %+v", got)
 	}
 }
