@@ -50,7 +50,8 @@ type Config struct {
 	// out so the provider detects the language.
 	Language string
 	// NeedsWAV converts anything that is not already 16 kHz mono 16-bit PCM
-	// WAV before sending (whisper.cpp needs it; OpenAI and Groq accept Ogg).
+	// WAV before sending (whisper.cpp needs it unless its server runs with
+	// --convert; OpenAI and Groq accept Ogg).
 	// AMR, raw AAC and unrecognised input are converted either way, since
 	// OpenAI-style APIs reject them.
 	NeedsWAV bool
