@@ -227,6 +227,9 @@ func (d *Deps) sendReplies(ctx context.Context, msg store.Inbound, replies []Rep
 					return recErr
 				}
 				d.Log.Warn().Int("code", code).Str("to", maskPhone(to)).Msg("whatsapp refused a reply")
+				if errors.Is(err, whatsapp.ErrOutsideWindow) && to != d.Config.OwnerPhone {
+					d.alertOutsideWindow(ctx, to)
+				}
 				continue
 			}
 			return fmt.Errorf("send reply: %w", err)
@@ -330,14 +333,20 @@ func (d *Deps) HandleWhatsAppStatus(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return err
 	}
-	if st.Status == "failed" && code != nil && *code == 131047 && out.WaID != d.Config.OwnerPhone {
-		d.Metrics.Event("outside_window")
-		msg := fmt.Sprintf("⚠️ No pude entregarle un mensaje a %s: pasaron más de 24 horas desde su último mensaje. Escribile vos o esperá a que vuelva a escribir.", maskPhone(out.WaID))
-		if err := d.Notify(ctx, d.Config.OwnerPhone, msg); err != nil {
-			d.Log.Warn().Err(err).Msg("owner alert failed")
-		}
+	if st.Status == "failed" && code != nil && *code == whatsapp.CodeReEngagement && out.WaID != d.Config.OwnerPhone {
+		d.alertOutsideWindow(ctx, out.WaID)
 	}
 	return nil
+}
+
+// alertOutsideWindow tells the owner that a message to waID was refused because the guest's
+// 24-hour window is closed (131047), whether Graph said so on send or in a status callback.
+func (d *Deps) alertOutsideWindow(ctx context.Context, waID string) {
+	d.Metrics.Event("outside_window")
+	msg := fmt.Sprintf("⚠️ No pude entregarle un mensaje a %s: pasaron más de 24 horas desde su último mensaje. Escribile vos o esperá a que vuelva a escribir.", maskPhone(waID))
+	if err := d.Notify(ctx, d.Config.OwnerPhone, msg); err != nil {
+		d.Log.Warn().Err(err).Msg("owner alert failed")
+	}
 }
 
 // maskPhone keeps the last four digits only, for logs and owner messages.

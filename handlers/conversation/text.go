@@ -1,9 +1,6 @@
 package conversation
 
-import (
-	"fmt"
-	"strconv"
-)
+import "fmt"
 
 // catalog is every guest-facing text in one language. Format verbs are documented where the
 // arguments are not obvious. Button titles stay within 20 characters and row titles within
@@ -128,6 +125,7 @@ type catalog struct {
 	HandoffGuest   string
 	HandoffNoOwner string
 	Resumed        string
+	Apology        string
 }
 
 func (c *catalog) nights(n int) string {
@@ -297,6 +295,7 @@ var spanish = catalog{
 	HandoffGuest:   "Listo, le aviso al dueño para que te escriba 🙌. Mientras tanto no respondo yo, así no nos pisamos.",
 	HandoffNoOwner: "Ahora no hay nadie disponible para atenderte, pero contame y te ayudo yo.",
 	Resumed:        "¡Hola de nuevo! Si necesitás algo más, escribime 🙂",
+	Apology:        "Uy, tuve un problema técnico 🙈. Probá de nuevo en un ratito, por favor.",
 }
 
 var english = catalog{
@@ -415,6 +414,7 @@ var english = catalog{
 	HandoffGuest:   "Done, I've told the owner to write to you 🙌. Meanwhile I'll stay quiet so we don't talk over each other.",
 	HandoffNoOwner: "Nobody is available right now, but tell me and I'll help you.",
 	Resumed:        "Hi again! If you need anything else, just write 🙂",
+	Apology:        "Oops, I had a technical problem 🙈. Please try again in a little while.",
 }
 
 var portuguese = catalog{
@@ -533,7 +533,11 @@ var portuguese = catalog{
 	HandoffGuest:   "Pronto, avisei o dono para te escrever 🙌. Enquanto isso eu fico quieto para não atrapalhar.",
 	HandoffNoOwner: "Agora não há ninguém disponível, mas me conte que eu te ajudo.",
 	Resumed:        "Olá de novo! Se precisar de algo mais, me escreva 🙂",
+	Apology:        "Ops, tive um problema técnico 🙈. Tente de novo daqui a pouco, por favor.",
 }
 
-// itoa is strconv.Itoa, short for the texts above.
-func itoa(n int) string { return strconv.Itoa(n) }
+// Apology is the answer when a message could not be handled (the database is down).
+func Apology(lang string) string { return catalogFor(normLang(lang)).Apology }
+
+// Resumed greets a guest the owner handed back to the bot.
+func Resumed(lang string) string { return catalogFor(normLang(lang)).Resumed }
