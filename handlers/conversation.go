@@ -271,7 +271,7 @@ func (b *storeBooking) PaymentLink(ctx context.Context, r conversation.Reservati
 
 func toConversationReservation(r store.Reservation) conversation.Reservation {
 	out := conversation.Reservation{
-		ID: r.ID, Code: r.Code, CabinName: r.AccommodationName, Status: r.Status, CheckIn: r.CheckIn, CheckOut: r.CheckOut,
+		ID: r.ID, Code: r.Code, CabinID: r.AccommodationID, CabinName: r.AccommodationName, Status: r.Status, CheckIn: r.CheckIn, CheckOut: r.CheckOut,
 		Guests: r.Guests, TotalCents: r.TotalCents, DepositCents: r.DepositCents,
 	}
 	if r.ExpiresAt != nil {

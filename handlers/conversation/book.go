@@ -161,6 +161,9 @@ func (o Offer) action() Action {
 // noAvailability says why nothing is free and offers the alternatives found.
 func (t *turn) noAvailability(res booking.SearchResult) error {
 	c, st := t.c, &t.st
+	if own, err := t.ownHold(); err != nil || own != nil {
+		return err
+	}
 	stayText := StayText(st.Lang, res.Stay.CheckIn, res.Stay.CheckOut)
 	lead := fmt.Sprintf(c.NoneFree, stayText)
 	if st.CabinID != 0 {
@@ -183,6 +186,10 @@ func (t *turn) noAvailability(res booking.SearchResult) error {
 	}
 	if len(res.Alternatives) == 0 {
 		st.Step, st.Offers = StepNone, nil
+		if st.CabinID == 0 {
+			// "¿Probamos con otras fechas?": the next dates the guest gives are the answer.
+			st.CheckIn, st.CheckOut, st.Step = "", "", StepDates
+		}
 		buttons := []whatsapp.Button{button(Action{Kind: actDates, Arg: "change"}, c.BtnDates)}
 		if st.CabinID != 0 {
 			buttons = append(buttons, button(Action{Kind: actCabins, Arg: "list"}, c.BtnCabins))
@@ -310,6 +317,9 @@ func (t *turn) book() error {
 	})
 	switch {
 	case errors.Is(err, booking.ErrDatesTaken):
+		if own, err := t.ownHold(); err != nil || own != nil {
+			return err
+		}
 		t.lead(c.DatesTaken)
 		return t.advance()
 	case errors.Is(err, booking.ErrTooManyHolds):
@@ -342,4 +352,24 @@ func (t *turn) book() error {
 	st.clearQuery()
 	t.say(textReply(msg))
 	return nil
+}
+
+// ownHold answers a search or hold that collided with the guest's own live hold (of the
+// chosen cabin, or of any when none is chosen): the same stay asked again with another
+// party, say. It reports nil when there is none.
+func (t *turn) ownHold() (*Reservation, error) {
+	rs, err := t.e.Booking.Reservations(t.ctx, t.in.Phone)
+	if err != nil {
+		return nil, err
+	}
+	in, out := t.st.CheckIn.Time(), t.st.CheckOut.Time()
+	for i, r := range rs {
+		if r.pending(t.now) && (t.st.CabinID == 0 || r.CabinID == t.st.CabinID) && r.CheckIn.Before(out) && in.Before(r.CheckOut) {
+			t.st.clearQuery()
+			t.say(buttonsReply(fmt.Sprintf(t.c.OwnHold, r.Code, StayText(t.st.Lang, r.CheckIn, r.CheckOut)),
+				button(Action{Kind: actMenu, Arg: menuMine}, t.c.BtnMine)))
+			return &rs[i], nil
+		}
+	}
+	return nil, nil
 }

@@ -51,6 +51,7 @@ type HoldRequest struct {
 type Reservation struct {
 	ID           string
 	Code         string
+	CabinID      int64
 	CabinName    string
 	Status       string // booking.Status*
 	CheckIn      time.Time
@@ -343,7 +344,14 @@ func (t *turn) text(msg string) error {
 		if r.Guests == 0 && r.Number >= 1 && r.Number <= booking.MaxGuests {
 			r.Guests = r.Number
 		}
-	case StepCheckOut:
+	}
+	switch t.st.Step {
+	case StepDates, StepGuests, StepCheckOut:
+		if r.Yes && !r.No && noNews && r.Number == 0 && r.Intent == nlu.IntentUnknown {
+			return t.advance() // "dale": the question again, plainly
+		}
+	}
+	if t.st.Step == StepCheckOut {
 		if in := t.st.CheckIn.Time(); !in.IsZero() && r.CheckIn.IsZero() {
 			// "hasta el 20", "until Sunday", "20": read as the end of a stay from the check-in.
 			anchor := "del " + in.Format("02/01") + " "

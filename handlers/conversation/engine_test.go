@@ -501,3 +501,39 @@ func TestManyCabinsCappedAtTenRows(t *testing.T) {
 	r = one(t, c.say("la 10"))
 	mustContain(t, r.Body(), "nombre larguísimo J")
 }
+
+// Asking again for dates the guest already holds is not "someone took them".
+func TestOwnHoldIsNotSomeoneElses(t *testing.T) {
+	c := newChat(t, newMem())
+	c.say("del 18 al 21 de diciembre somos 5")
+	c.say("reservar")
+	r := one(t, c.say("del 18 al 21 de diciembre somos 6"))
+	mustContain(t, r.Body(), "ya las tenés reservadas vos: código *ABC234*")
+	mustNotContain(t, r.Body(), "alguien")
+	if got := buttonTitles(r); !slices.Equal(got, []string{"Mis reservas"}) {
+		t.Fatalf("buttons = %v", got)
+	}
+	// A hold racing the guest's own hold says the same.
+	c2 := newChat(t, newMem())
+	c2.say("del 18 al 21 de diciembre somos 5")
+	c2.mem.res = append(c2.mem.res, memRes{Reservation: conversation.Reservation{Code: "ZZZ222", CabinID: 2, CabinName: "Los Coihues",
+		Status: booking.StatusPreReserved, CheckIn: day(12, 19), CheckOut: day(12, 20), ExpiresAt: c2.now.Add(time.Hour)}, cabinID: 2, phone: c2.phone})
+	r = one(t, c2.say("reservar"))
+	mustContain(t, r.Body(), "código *ZZZ222*")
+}
+
+// "Dale" to "¿Probamos con otras fechas?" asks for the dates, keeping the party.
+func TestYesToOtherDates(t *testing.T) {
+	mem := newMem()
+	mem.block(1, day(12, 1), day(12, 31))
+	mem.block(2, day(12, 1), day(12, 31))
+	c := newChat(t, mem)
+	c.say("del 18 al 21 de diciembre somos 2")
+	r := one(t, c.say("dale"))
+	mustContain(t, r.Text, "Anotado, 2 personas. ¿Para qué fechas?")
+	mustNotContain(t, r.Text, "no te entendí")
+	r = one(t, c.say("del 5 al 8 de enero"))
+	if r.List == nil {
+		t.Fatalf("want the list: %s", render(r))
+	}
+}

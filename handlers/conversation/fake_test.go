@@ -128,7 +128,7 @@ func (m *memBooking) Hold(_ context.Context, req conversation.HoldRequest) (conv
 	}
 	code := m.codes[0]
 	m.codes = m.codes[1:]
-	r := conversation.Reservation{ID: "id-" + code, Code: code, CabinName: acc.Name, Status: booking.StatusPreReserved,
+	r := conversation.Reservation{ID: "id-" + code, Code: code, CabinID: acc.ID, CabinName: acc.Name, Status: booking.StatusPreReserved,
 		CheckIn: req.Stay.CheckIn, CheckOut: req.Stay.CheckOut, Guests: req.Stay.Guests, TotalCents: q.TotalCents,
 		DepositCents: q.DepositCents, ExpiresAt: req.Now.Add(m.holdFor)}
 	m.res = append(m.res, memRes{Reservation: r, cabinID: acc.ID, phone: req.Phone})

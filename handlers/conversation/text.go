@@ -63,6 +63,7 @@ type catalog struct {
 	HeldNoLink   string // %s deposit, %s until
 	DatesTaken   string
 	TooManyHolds string // %d
+	OwnHold      string // %s code, %s stay
 	CabinGone    string
 
 	Past         string
@@ -233,6 +234,7 @@ var spanish = catalog{
 	HeldNoLink:   "Para confirmarla hay que pagar la seña de %s antes de las %s. En un ratito te mando el link de pago de Mercado Pago.",
 	DatesTaken:   "Uy, alguien acaba de tomar esas fechas 😕.",
 	TooManyHolds: "Ya tenés %d reservas esperando la seña. Pagá o cancelá alguna antes de pedir otra.",
+	OwnHold:      "Esas fechas ya las tenés reservadas vos: código *%s*, %s. Si querés cambiar algo, cancelala y la hacemos de nuevo.",
 	CabinGone:    "Esa cabaña ya no está disponible.",
 
 	Past:         "Esa fecha ya pasó 😅. ¿Para qué fechas buscás?",
@@ -352,6 +354,7 @@ var english = catalog{
 	HeldNoLink:   "To confirm it, the %s deposit must be paid before %s. I'll send you the Mercado Pago payment link shortly.",
 	DatesTaken:   "Oops, someone just took those dates 😕.",
 	TooManyHolds: "You already have %d bookings waiting for the deposit. Pay or cancel one before asking for another.",
+	OwnHold:      "You already hold those dates: code *%s*, %s. To change anything, cancel it and we'll book again.",
 	CabinGone:    "That cabin is no longer available.",
 
 	Past:         "That date has already passed 😅. Which dates are you looking for?",
@@ -471,6 +474,7 @@ var portuguese = catalog{
 	HeldNoLink:   "Para confirmar, é preciso pagar o sinal de %s antes das %s. Já já te mando o link de pagamento do Mercado Pago.",
 	DatesTaken:   "Ops, alguém acabou de pegar essas datas 😕.",
 	TooManyHolds: "Você já tem %d reservas esperando o sinal. Pague ou cancele alguma antes de pedir outra.",
+	OwnHold:      "Essas datas já estão reservadas por você: código *%s*, %s. Para mudar algo, cancele e fazemos de novo.",
 	CabinGone:    "Essa cabana não está mais disponível.",
 
 	Past:         "Essa data já passou 😅. Para quais datas você procura?",
