@@ -15,6 +15,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
 
+	"github.com/reservas/reservas/handlers/mercadopago"
 	"github.com/reservas/reservas/handlers/whatsapp"
 	"github.com/reservas/reservas/store"
 	"github.com/reservas/reservas/tasks"
@@ -37,6 +38,8 @@ type Deps struct {
 	Redis    *redis.Client
 	Queue    *asynq.Client
 	WhatsApp *whatsapp.Client
+	// MercadoPago takes deposits (payments.go); nil disables payment links and payment tasks.
+	MercadoPago *mercadopago.Client
 	// STT transcribes voice notes; nil answers them with a request to type instead.
 	STT Transcriber
 	// Responder is the conversation engine; nil answers every message with a greeting.
@@ -65,6 +68,8 @@ func (d *Deps) Register(mux *asynq.ServeMux) {
 	mux.HandleFunc(tasks.TypeWhatsAppMessage, d.HandleWhatsAppMessage)
 	mux.HandleFunc(tasks.TypeWhatsAppStatus, d.HandleWhatsAppStatus)
 	mux.HandleFunc(tasks.TypeHoldsExpire, d.HandleHoldsExpire)
+	mux.HandleFunc(tasks.TypePaymentSync, d.HandlePaymentSync)
+	mux.HandleFunc(tasks.TypePaymentReconcile, d.HandlePaymentsReconcile)
 	mux.HandleFunc(tasks.TypeICalSync, d.HandleICalSync)
 	mux.HandleFunc(tasks.TypeICalFanout, d.HandleICalFanout)
 }
