@@ -61,7 +61,11 @@ func startConversations(t testing.TB, o convOptions) (*handlerstest.System, cabi
 	t.Helper()
 	sys := handlerstest.Start(t, handlerstest.Options{Workers: max(o.workers, 1), Concurrency: 8,
 		Configure: func(d *handlers.Deps) {
-			d.Responder = handlers.NewConversationResponderWithPayments(d, o.payments)
+			if o.payments == nil {
+				d.Responder = handlers.NewConversationResponder(d) // as cmd wires it; no Mercado Pago here
+			} else {
+				d.Responder = handlers.NewConversationResponderWithPayments(d, o.payments)
+			}
 		}})
 	t.Cleanup(func() { requireMetaLimits(t, sys.Graph.Sent()) })
 	return sys, seedCabins(t, sys.Store)
@@ -583,5 +587,50 @@ func TestReplyOutsideWindowSurfacedToOwner(t *testing.T) {
 	}
 	if n := len(sys.RepliesTo(phone)); n != 0 {
 		t.Fatalf("%d replies reached the guest", n)
+	}
+}
+
+// Two guests tap "Reservar" on the same cabin and dates at the same moment: one gets the
+// hold, the other is told the dates were just taken and gets what is still free.
+func TestDialogueTwoGuestsRaceForTheSameCabin(t *testing.T) {
+	sys, cab := startConversations(t, convOptions{workers: 2})
+	in, out, typed := stayFrom(45, 3)
+	a := newGuest(t, sys, "5491155551021", "Ana")
+	b := newGuest(t, sys, "5491155551022", "Beto")
+	qa := a.say(typed + " somos 5")
+	qb := b.say(typed + " somos 5")
+	has(t, qa, "🏡 *Los Coihues*")
+	has(t, qb, "🏡 *Los Coihues*")
+	pn := sys.Graph.PhoneNumberID()
+	bookID := func(m whatsapptest.SentMessage) string {
+		for _, x := range m.Buttons.Buttons {
+			if x.Title == "Reservar" {
+				return x.ID
+			}
+		}
+		t.Fatal("no Reservar")
+		return ""
+	}
+	bodyA := whatsapptest.ButtonReplyWebhook(pn, a.phone, a.name, sys.NewWamid(), qa.WAMID, bookID(qa), "Reservar", time.Now())
+	bodyB := whatsapptest.ButtonReplyWebhook(pn, b.phone, b.name, sys.NewWamid(), qb.WAMID, bookID(qb), "Reservar", time.Now())
+	var wg sync.WaitGroup
+	wg.Go(func() { sys.Deliver(t, bodyA) })
+	wg.Go(func() { sys.Deliver(t, bodyB) })
+	wg.Wait()
+	ra := sys.WaitReplies(t, a.phone, 2)[1]
+	rb := sys.WaitReplies(t, b.phone, 2)[1]
+	requireMetaLimits(t, []whatsapptest.SentMessage{ra, rb})
+	won, lost := ra, rb
+	if !strings.Contains(ra.Text, "¡Listo!") {
+		won, lost = rb, ra
+	}
+	has(t, won, "¡Listo! 🎉")
+	has(t, lost, "alguien acaba de tomar esas fechas")
+	if strings.Contains(lost.Text, "¡Listo!") {
+		t.Fatal("both guests got the cabin")
+	}
+	res, err := sys.Store.ListReservations(context.Background(), store.ReservationFilter{AccommodationID: cab.coihues.ID, ActiveOnly: true, From: in, To: out})
+	if err != nil || len(res) != 1 {
+		t.Fatalf("active holds on the dates: %d %v", len(res), err)
 	}
 }
