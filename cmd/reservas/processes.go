@@ -41,6 +41,9 @@ func runProcesses(ctx context.Context, cfg config, which string) error {
 		if err := validateAdmin(cfg); err != nil {
 			return err
 		}
+		if err := ingress.ValidateMercadoPago(cfg.MPWebhookSecret); err != nil {
+			return err
+		}
 	}
 	if runWorker {
 		if err := requireWorkerSecrets(cfg); err != nil {
@@ -105,7 +108,10 @@ func runProcesses(ctx context.Context, cfg config, which string) error {
 		h, err := ingress.New(icfg, ingress.Deps{
 			Queue: queue, Redis: rdb, Log: log, Registry: reg,
 			Ready: map[string]ingress.Pinger{"postgres": s, "redis": redisPinger{rdb}},
-			Mount: func(r chi.Router) { mountExtras(r, cfg, s, log) },
+			Mount: func(r chi.Router) {
+				mountExtras(r, cfg, s, log)
+				mountPayments(r, cfg, queue, reg, log)
+			},
 		})
 		if err != nil {
 			return err
