@@ -170,5 +170,6 @@ func newDeps(cfg config, s *store.Store, rdb redisClient, queue *asynq.Client, l
 		}, hc),
 	}
 	wireFeatures(cfg, d, hc)
+	d.Responder = handlers.NewConversationResponder(d)
 	return d
 }
