@@ -100,8 +100,11 @@ func (l *RangeLock) TryAcquire(ctx context.Context, accommodationID int64, start
 
 // Acquire is TryAcquire retried with jittered backoff while the range is busy, for up to
 // l.Wait. It returns ErrLockBusy when the wait runs out, ctx's error when ctx ends, or the
-// Redis error at once (a Redis that is down is not worth waiting for).
-func (l *RangeLock) Acquire(ctx context.Context, accommodationID int64, start, end time.Time) (*RangeLease, error) {
+// Redis error at once (a Redis that is down is not worth waiting for). whileWaiting, when not
+// nil, runs after each pause; an error from it ends the wait with that error (PlaceHold
+// uses it to give up as soon as the holder's booking shows the dates are gone).
+func (l *RangeLock) Acquire(ctx context.Context, accommodationID int64, start, end time.Time,
+	whileWaiting func(context.Context) error) (*RangeLease, error) {
 	deadline := time.Now().Add(l.Wait)
 	backoff := 2 * time.Millisecond
 	for {
@@ -120,7 +123,12 @@ func (l *RangeLock) Acquire(ctx context.Context, accommodationID int64, start, e
 			return nil, ctx.Err()
 		case <-t.C:
 		}
-		backoff = min(2*backoff, 50*time.Millisecond)
+		if whileWaiting != nil {
+			if err := whileWaiting(ctx); err != nil {
+				return nil, err
+			}
+		}
+		backoff = min(2*backoff, 20*time.Millisecond)
 	}
 }
 

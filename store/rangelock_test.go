@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"context"
 	"errors"
 	"testing"
 	"time"
@@ -105,20 +106,34 @@ func TestRangeLockAcquireWaits(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 		_ = first.Release(ctx)
 	}()
-	second, err := l.Acquire(ctx, 1, d(12, 11), d(12, 13))
+	second, err := l.Acquire(ctx, 1, d(12, 11), d(12, 13), nil)
 	if err != nil {
 		t.Fatalf("Acquire did not get the range once it was released: %v", err)
 	}
 	l.Wait = 80 * time.Millisecond
-	if _, err := l.Acquire(ctx, 1, d(12, 12), d(12, 14)); !errors.Is(err, store.ErrLockBusy) {
+	if _, err := l.Acquire(ctx, 1, d(12, 12), d(12, 14), nil); !errors.Is(err, store.ErrLockBusy) {
 		t.Errorf("wait ran out: got %v, want ErrLockBusy", err)
+	}
+	// whileWaiting can end the wait early (PlaceHold: the holder took the dates).
+	gone := errors.New("dates gone")
+	l.Wait = time.Second
+	calls := 0
+	_, err = l.Acquire(ctx, 1, d(12, 12), d(12, 14), func(context.Context) error {
+		calls++
+		if calls == 3 {
+			return gone
+		}
+		return nil
+	})
+	if !errors.Is(err, gone) || calls != 3 {
+		t.Errorf("whileWaiting: %v after %d calls", err, calls)
 	}
 	_ = second.Release(ctx)
 }
 
 func TestRangeLockWithRedisDown(t *testing.T) {
 	l := store.NewRangeLock(deadRedis(t))
-	_, err := l.Acquire(t.Context(), 1, d(12, 10), d(12, 12))
+	_, err := l.Acquire(t.Context(), 1, d(12, 10), d(12, 12), nil)
 	if err == nil || errors.Is(err, store.ErrLockBusy) {
 		t.Fatalf("got %v, want the Redis error", err)
 	}

@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	mrand "math/rand/v2"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/reservas/reservas/handlers/booking"
 )
@@ -113,6 +115,11 @@ type HoldRequest struct {
 	Now time.Time
 	// HoldFor is how long the hold keeps the dates; zero means booking.DefaultHoldMinutes.
 	HoldFor time.Duration
+	// Replaces is the id of this guest's live hold that the new one replaces (the guest
+	// changed dates or party). It is cancelled in the same transaction as the new hold is
+	// inserted, so its nights never go to someone else in between, and it stays if the new
+	// hold fails.
+	Replaces string
 }
 
 // PlaceHold holds the dates for a guest: it checks the stay (past dates, capacity, minimum
@@ -124,6 +131,10 @@ type HoldRequest struct {
 // off the database: they wait their turn for the overlapping nights; if Redis is down or the
 // wait runs out the hold goes ahead, guarded by Postgres alone.
 //
+// With Replaces, the guest's old hold does not stand in the way of the new one; if it is no
+// longer a live hold of this guest (paid, cancelled, expired), the result is
+// booking.ErrInvalidTransition.
+//
 // Asking again for a hold the guest already has (same cabin, dates and guests, not expired,
 // e.g. a retried task) returns that hold instead of a conflict. An unknown or withdrawn cabin
 // is ErrNotFound; a guest with booking.MaxActiveHoldsPerGuest live holds gets
@@ -131,6 +142,11 @@ type HoldRequest struct {
 func (s *Store) PlaceHold(ctx context.Context, req HoldRequest, lock *RangeLock) (Reservation, error) {
 	if req.Now.IsZero() {
 		return Reservation{}, errors.New("place hold: Now is required")
+	}
+	if req.Replaces != "" {
+		if _, err := uuid.Parse(req.Replaces); err != nil || req.GuestPhone == "" {
+			return Reservation{}, fmt.Errorf("place hold: replace %q: %w", req.Replaces, booking.ErrInvalidTransition)
+		}
 	}
 	holdFor := req.HoldFor
 	if holdFor <= 0 {
@@ -161,7 +177,8 @@ func (s *Store) PlaceHold(ctx context.Context, req HoldRequest, lock *RangeLock)
 		}
 		var live int
 		if err := s.Pool.QueryRow(ctx, `SELECT count(*) FROM reservations
-			WHERE guest_phone = $1 AND status = 'pre_reserved' AND expires_at > $2`, req.GuestPhone, req.Now).Scan(&live); err != nil {
+			WHERE guest_phone = $1 AND status = 'pre_reserved' AND expires_at > $2 AND id::text <> $3`,
+			req.GuestPhone, req.Now, req.Replaces).Scan(&live); err != nil {
 			return Reservation{}, fmt.Errorf("place hold: count guest holds: %w", MapError(err))
 		}
 		if live >= booking.MaxActiveHoldsPerGuest {
@@ -173,11 +190,18 @@ func (s *Store) PlaceHold(ctx context.Context, req HoldRequest, lock *RangeLock)
 		return Reservation{}, fmt.Errorf("place hold: encode quote: %w", err)
 	}
 	blockedUntil := booking.AddDays(req.Stay.CheckOut, acc.BufferDays)
+	if err := s.checkFree(ctx, "place hold", acc.ID, req.Stay.CheckIn, blockedUntil, req.Now, req.Replaces); err != nil {
+		return s.sameHoldOr(ctx, req, err)
+	}
 	if lock != nil {
-		lease, err := lock.Acquire(ctx, acc.ID, req.Stay.CheckIn, blockedUntil)
+		lease, err := lock.Acquire(ctx, acc.ID, req.Stay.CheckIn, blockedUntil, func(ctx context.Context) error {
+			return s.checkFree(ctx, "place hold", acc.ID, req.Stay.CheckIn, blockedUntil, req.Now, req.Replaces)
+		})
 		switch {
 		case err == nil:
 			defer func() { _ = lease.Release(ctx) }()
+		case errors.Is(err, booking.ErrDatesTaken):
+			return s.sameHoldOr(ctx, req, err) // the guest we waited for took the dates
 		case ctx.Err() != nil:
 			return Reservation{}, fmt.Errorf("place hold: %w", ctx.Err())
 		default:
@@ -188,6 +212,17 @@ func (s *Store) PlaceHold(ctx context.Context, req HoldRequest, lock *RangeLock)
 	language := cmpOr(req.Language, "es")
 	source := cmpOr(req.Source, "whatsapp")
 	r, err := s.insertOccupancy(ctx, "place hold", func(tx pgx.Tx, id, code string) pgx.Row {
+		if req.Replaces != "" {
+			tag, err := tx.Exec(ctx, `UPDATE reservations SET status = 'cancelled', cancelled_at = $3, updated_at = $3
+				WHERE id = $1 AND guest_phone = $2 AND kind = 'booking' AND status = 'pre_reserved' AND expires_at > $3`,
+				req.Replaces, req.GuestPhone, req.Now)
+			if err != nil {
+				return errRow{MapError(err)}
+			}
+			if tag.RowsAffected() == 0 {
+				return errRow{fmt.Errorf("hold %s is not a live hold of this guest: %w", req.Replaces, booking.ErrInvalidTransition)}
+			}
+		}
 		return tx.QueryRow(ctx, `
 			WITH ins AS (
 				INSERT INTO reservations (id, code, accommodation_id, kind, status, check_in, check_out, blocked_until,
@@ -201,13 +236,40 @@ func (s *Store) PlaceHold(ctx context.Context, req HoldRequest, lock *RangeLock)
 			req.GuestPhone, req.GuestName, language, quote.TotalCents, quote.DepositCents, quoteJSON, source,
 			expires, req.Now)
 	}, acc.ID, req.Stay.CheckIn, blockedUntil, req.Now)
+	if err != nil {
+		return s.sameHoldOr(ctx, req, err)
+	}
+	return r, nil
+}
+
+// sameHoldOr returns the guest's identical live hold when err says the dates are taken (the
+// same request sent twice at once: the other copy won, for this very guest), else err.
+func (s *Store) sameHoldOr(ctx context.Context, req HoldRequest, err error) (Reservation, error) {
 	if errors.Is(err, booking.ErrDatesTaken) && req.GuestPhone != "" {
-		// The same request, sent twice at once: the other one won, for this very guest.
 		if same, serr := s.sameLiveHold(ctx, req); serr == nil {
 			return same, nil
 		}
 	}
-	return r, err
+	return Reservation{}, err
+}
+
+// checkFree is the cheap first look: a plain read of what occupies the nights [start, until)
+// (holds that ran out by now do not count). Dates already taken fail fast, without queueing
+// on any lock; free dates still go through the locks and the constraint, which decide.
+// except is the id of a reservation not to count (one being replaced), or "".
+func (s *Store) checkFree(ctx context.Context, op string, accID int64, start, until, now time.Time, except string) error {
+	var taken bool
+	err := s.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM reservations
+		WHERE accommodation_id = $1 AND active AND NOT (status = 'pre_reserved' AND expires_at <= $4)
+		  AND daterange(check_in, blocked_until, '[)') && daterange($2, $3, '[)') AND id::text <> $5)`,
+		accID, start, until, now, except).Scan(&taken)
+	if err != nil {
+		return fmt.Errorf("%s: check dates: %w", op, MapError(err))
+	}
+	if taken {
+		return fmt.Errorf("%s: %w: %w", op, booking.ErrDatesTaken, ErrConflict)
+	}
+	return nil
 }
 
 // sameLiveHold finds the guest's unexpired hold of exactly this cabin, dates and party.
@@ -239,6 +301,14 @@ func (s *Store) insertOccupancy(ctx context.Context, op string, insert func(tx p
 		}
 		var r Reservation
 		err = s.InTx(ctx, func(tx pgx.Tx) error {
+			// Take the cabin's nights in ascending order (transaction advisory locks, released
+			// at commit): inserts for overlapping dates queue here instead of deadlocking on
+			// the exclusion constraint, and disjoint dates still go in parallel.
+			if _, err := tx.Exec(ctx, `SELECT count(pg_advisory_xact_lock($1, d::int))
+				FROM generate_series($2::bigint, $3::bigint - 1) AS d`,
+				int32(accID), epochDay(start), epochDay(until)); err != nil {
+				return fmt.Errorf("lock nights: %w", MapError(err))
+			}
 			if _, err := tx.Exec(ctx, `UPDATE reservations SET status = 'expired', updated_at = $4
 				WHERE accommodation_id = $1 AND status = 'pre_reserved' AND expires_at <= $4
 				  AND daterange(check_in, blocked_until, '[)') && daterange($2, $3, '[)')`, accID, start, until, now); err != nil {
@@ -253,12 +323,36 @@ func (s *Store) insertOccupancy(ctx context.Context, op string, insert func(tx p
 			return r, nil
 		case errors.Is(err, ErrConflict):
 			return Reservation{}, fmt.Errorf("%s: %w: %w", op, booking.ErrDatesTaken, err)
+		case isDeadlock(err) && attempt < maxDeadlockRetries:
+			// Two inserts racing for overlapping dates each saw the other's index entry and
+			// waited for it; Postgres aborted one (only possible against a writer that skips
+			// the night locks above). Trying again gets the real answer: the survivor's row
+			// (taken) or, if it failed after all, free dates.
+			time.Sleep(time.Duration(1+mrand.IntN(5*(attempt+1))) * time.Millisecond)
+			continue
+		case isDeadlock(err):
+			return Reservation{}, fmt.Errorf("%s: %w: %w", op, booking.ErrDatesTaken, err)
 		case errors.Is(err, ErrDuplicate) && strings.Contains(err.Error(), "reservations_code_key") && attempt < 5:
 			continue // another reservation has this code: draw again
 		default:
 			return Reservation{}, fmt.Errorf("%s: %w", op, err)
 		}
 	}
+}
+
+// epochDay numbers a civil date: days since 1970-01-01.
+func epochDay(d time.Time) int64 { return d.Unix() / 86400 }
+
+// maxDeadlockRetries bounds the retries of an insert chosen as a deadlock victim.
+const maxDeadlockRetries = 5
+
+// isDeadlock reports a deadlock_detected error. Concurrent inserts under an exclusion
+// constraint can deadlock (unlike a unique index, a GiST exclusion check waits for the other
+// transaction after both entries are in), so under contention some losers get 40P01
+// instead of 23P01.
+func isDeadlock(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "40P01"
 }
 
 // BlockRequest closes a cabin's nights [Start, End) outside any guest booking.
@@ -293,6 +387,9 @@ func (s *Store) AddBlock(ctx context.Context, req BlockRequest) (Reservation, er
 		}
 	}
 	blockedUntil := booking.AddDays(req.End, acc.BufferDays)
+	if err := s.checkFree(ctx, "add block", acc.ID, req.Start, blockedUntil, now, ""); err != nil {
+		return Reservation{}, err
+	}
 	source := cmpOr(req.Source, "owner")
 	return s.insertOccupancy(ctx, "add block", func(tx pgx.Tx, id, code string) pgx.Row {
 		return tx.QueryRow(ctx, `
@@ -573,6 +670,11 @@ func (s *Store) search(ctx context.Context, stay booking.Stay, today time.Time, 
 	}
 	return booking.Search(accs, occupied, stay, today)
 }
+
+// errRow is a pgx.Row that only fails, for a step that fails before its query.
+type errRow struct{ err error }
+
+func (e errRow) Scan(...any) error { return e.err }
 
 func cmpOr(s, def string) string {
 	if s == "" {

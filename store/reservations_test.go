@@ -729,3 +729,71 @@ func TestClaimExpiryNotices(t *testing.T) {
 		t.Errorf("reclaim: %+v, %v", got, err)
 	}
 }
+
+func TestPlaceHoldReplacesTheGuestsHold(t *testing.T) {
+	st := storetest.NewStore(t)
+	ctx := t.Context()
+	cabin := plainCabin(t, st, 1)
+	old := mustHold(t, st, holdReq(cabin, d(12, 10), d(12, 13)))
+
+	// One more night, overlapping the guest's own hold: it replaces it.
+	longer := holdReq(cabin, d(12, 10), d(12, 14))
+	longer.GuestPhone, longer.Replaces = old.GuestPhone, old.ID
+	got, err := st.PlaceHold(ctx, longer, nil)
+	if err != nil || got.ID == old.ID || !got.CheckOut.Equal(d(12, 14)) {
+		t.Fatalf("replace: %+v, %v", got, err)
+	}
+	if prev, _ := st.GetReservation(ctx, old.ID); prev.Status != booking.StatusCancelled {
+		t.Errorf("replaced hold is %s, want cancelled", prev.Status)
+	}
+	// Retried: the new hold comes back, nothing else changes.
+	again, err := st.PlaceHold(ctx, longer, nil)
+	if err != nil || again.ID != got.ID {
+		t.Errorf("retried replace: %+v, %v", again.ID, err)
+	}
+
+	// New dates taken by someone else: the guest keeps the hold they had.
+	mustHold(t, st, holdReq(cabin, d(12, 20), d(12, 22)))
+	moved := holdReq(cabin, d(12, 19), d(12, 21))
+	moved.GuestPhone, moved.Replaces = got.GuestPhone, got.ID
+	_, err = st.PlaceHold(ctx, moved, nil)
+	wantTaken(t, err)
+	if kept, _ := st.GetReservation(ctx, got.ID); kept.Status != booking.StatusPreReserved {
+		t.Errorf("failed replace left the old hold %s", kept.Status)
+	}
+
+	// At the hold limit, a replacement is not one more hold.
+	for i := range booking.MaxActiveHoldsPerGuest - 1 {
+		r := holdReq(cabin, d(12, 24+2*i), d(12, 25+2*i))
+		r.GuestPhone = got.GuestPhone
+		mustHold(t, st, r)
+	}
+	moved = holdReq(cabin, d(12, 5), d(12, 8))
+	moved.GuestPhone, moved.Replaces = got.GuestPhone, got.ID
+	atLimit, err := st.PlaceHold(ctx, moved, nil)
+	if err != nil {
+		t.Fatalf("replace at the limit: %v", err)
+	}
+
+	// A paid hold is not replaced, nor someone else's.
+	paid := mustHold(t, st, holdReq(cabin, d(12, 1), d(12, 3)))
+	if _, err := st.ConfirmReservation(ctx, paid.ID, now); err != nil {
+		t.Fatal(err)
+	}
+	over := holdReq(cabin, d(11, 30), d(12, 1))
+	over.GuestPhone, over.Replaces = paid.GuestPhone, paid.ID
+	if _, err := st.PlaceHold(ctx, over, nil); !errors.Is(err, booking.ErrInvalidTransition) {
+		t.Errorf("replace a confirmed booking: %v", err)
+	}
+	stranger := holdReq(cabin, d(12, 15), d(12, 17))
+	stranger.Replaces = atLimit.ID
+	if _, err := st.PlaceHold(ctx, stranger, nil); !errors.Is(err, booking.ErrInvalidTransition) {
+		t.Errorf("replace another guest's hold: %v", err)
+	}
+	if r, _ := st.GetReservation(ctx, atLimit.ID); r.Status != booking.StatusPreReserved {
+		t.Errorf("another guest's hold is %s", r.Status)
+	}
+	if r, _ := st.GetReservation(ctx, paid.ID); r.Status != booking.StatusConfirmed {
+		t.Errorf("paid booking is %s", r.Status)
+	}
+}
