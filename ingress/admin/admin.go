@@ -166,7 +166,7 @@ func (s *Server) Mount(r chi.Router) {
 		r.Use(s.origins.Handler)
 		r.Group(func(r chi.Router) {
 			r.Use(pageHeaders)
-			r.Get("/static/admin.css", s.css)
+			r.Get("/static/{file}", s.static)
 			r.Get("/login", s.loginForm)
 			r.Post("/login", s.login)
 		})

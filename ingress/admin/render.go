@@ -9,9 +9,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/go-chi/chi/v5"
 )
 
-//go:embed templates/*.html static/admin.css
+//go:embed templates/*.html static/admin.css static/admin.js
 var assets embed.FS
 
 // pageSet is each page's template, parsed with the layout.
@@ -38,7 +40,13 @@ func parsePages() (pageSet, error) {
 		"kind":    kindLabel,
 		"status":  statusLabel,
 		"nights":  func(a, b time.Time) int { return int(b.Sub(a).Hours() / 24) },
-		"deref":   func(t *time.Time) time.Time { return *t },
+		"title": func(s string) string {
+			if s == "" {
+				return s
+			}
+			r := []rune(s)
+			return strings.ToUpper(string(r[0])) + string(r[1:])
+		},
 	}
 	set := pageSet{}
 	for _, name := range pageNames {
@@ -141,13 +149,16 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int,
 	s.render(w, r, status, "error", errorPage{Message: msg})
 }
 
-func (s *Server) css(w http.ResponseWriter, _ *http.Request) {
-	b, err := assets.ReadFile("static/admin.css")
-	if err != nil {
+func (s *Server) static(w http.ResponseWriter, r *http.Request) {
+	name := chi.URLParam(r, "file")
+	types := map[string]string{"admin.css": "text/css; charset=utf-8", "admin.js": "text/javascript; charset=utf-8"}
+	ct, ok := types[name]
+	b, err := assets.ReadFile("static/" + name)
+	if !ok || err != nil {
 		http.Error(w, "not found", http.StatusNotFound)
 		return
 	}
-	w.Header().Set("Content-Type", "text/css; charset=utf-8")
+	w.Header().Set("Content-Type", ct)
 	w.Header().Set("Cache-Control", "public, max-age=3600")
 	_, _ = w.Write(b)
 }
