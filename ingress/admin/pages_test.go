@@ -356,3 +356,46 @@ func TestConversationTakeOverAndGiveBack(t *testing.T) {
 	r = c.do(http.MethodPost, "/admin/conversations/5490000000000/takeover", url.Values{"csrf": {csrf}})
 	wantStatus(t, r, http.StatusNotFound, "unknown conversation")
 }
+
+func TestReservationTimelineShowsMessagesAndPayments(t *testing.T) {
+	e := newEnv(t)
+	c := e.client()
+	c.login(e.user(store.RoleReadOnly))
+	ctx := context.Background()
+	cab := e.cabin(0)
+	h := e.hold(cab.ID, booking.Date(2026, 12, 4), booking.Date(2026, 12, 7), "Ana")
+	if err := e.store.EnsureConversation(ctx, h.GuestPhone, "Ana"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.store.InsertInbound(ctx, store.Inbound{Wamid: "wamid.T1", WaID: h.GuestPhone, Type: "text",
+		Body: "quiero reservar del 4 al 7", Seq: 1, SentAt: now.Add(-2 * time5m)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.RecordOutbound(ctx, store.Outbound{Wamid: "wamid.T2", WaID: h.GuestPhone, InReplyTo: "wamid.T1",
+		Kind: "text", Body: "Te reservé la Cabaña. Pagá la seña acá"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.store.SavePaymentLink(ctx, store.PaymentLink{ReservationID: h.ID, PreferenceID: "pref-1",
+		InitPoint: "https://www.mercadopago.com.ar/checkout/v1/redirect?pref_id=pref-1", AmountCents: h.DepositCents, Currency: "ARS"}); err != nil {
+		t.Fatal(err)
+	}
+	approved := now.Add(time5m)
+	for _, st := range []string{"pending", "approved"} {
+		if _, err := e.store.RecordPayment(ctx, store.PaymentUpdate{MPPaymentID: 987654321, ReservationID: h.ID,
+			ExternalReference: h.ID, Status: st, AmountCents: h.DepositCents, Currency: "ARS", Source: "webhook",
+			DateApproved: &approved, Now: approved}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := c.get("/admin/reservations/" + h.ID)
+	wantStatus(t, r, http.StatusOK, "reservation page")
+	wantContains(t, r, "timeline", "quiero reservar del 4 al 7", "Te reservé la Cabaña. Pagá la seña acá",
+		"Link de pago por $ 81.000", "Pago MP 987654321: pendiente $ 81.000", "Pago MP 987654321: aprobado $ 81.000")
+	if i, j := strings.Index(r.body, "quiero reservar"), strings.Index(r.body, "aprobado $ 81.000"); i < 0 || j < i {
+		t.Error("the timeline is not in time order")
+	}
+	code, body := c.api(http.MethodGet, "/api/v1/reservations/"+h.ID, "")
+	if code != http.StatusOK || !strings.Contains(toJSON(body), `"kind":"payment"`) {
+		t.Fatalf("API timeline: %d %v", code, body)
+	}
+}
