@@ -125,6 +125,7 @@ func Start(t testing.TB, opts Options) *System {
 	}
 	s.DatabaseURL = newDatabase(t, opts.DatabaseURL)
 	s.RedisURL = newRedisDB(t, opts.RedisURL, opts.RedisDB)
+	flushOnCleanup(t, s.RedisURL)
 
 	ctx := context.Background()
 	pool, err := pgxpool.New(ctx, s.DatabaseURL)
@@ -392,7 +393,7 @@ func (p *Proc) exitErr() error {
 // Build compiles cmd/reservas into dir and returns the binary's path.
 func Build(t testing.TB, dir string) string {
 	t.Helper()
-	root, err := moduleRoot()
+	root, err := ModuleRoot()
 	if err != nil {
 		t.Fatalf("e2e: %v", err)
 	}
@@ -407,7 +408,8 @@ func Build(t testing.TB, dir string) string {
 	return bin
 }
 
-func moduleRoot() (string, error) {
+// ModuleRoot is the directory of the reservas module (where go.mod is).
+func ModuleRoot() (string, error) {
 	out, err := exec.Command("go", "env", "GOMOD").Output()
 	if err != nil {
 		return "", fmt.Errorf("go env GOMOD: %w", err)
@@ -502,6 +504,22 @@ func newRedisDB(t testing.TB, base string, db int) string {
 		t.Fatalf("e2e: flush redis db %d: %v", db, err)
 	}
 	return u.String()
+}
+
+// flushOnCleanup empties the system's Redis database when the test ends: a load run leaves
+// tens of thousands of tasks there.
+func flushOnCleanup(t testing.TB, redisURL string) {
+	t.Cleanup(func() {
+		opts, err := redis.ParseURL(redisURL)
+		if err != nil {
+			return
+		}
+		c := redis.NewClient(opts)
+		defer c.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = c.FlushDB(ctx).Err()
+	})
 }
 
 func redactURL(raw string) string {

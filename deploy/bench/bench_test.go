@@ -1,0 +1,384 @@
+// Package bench measures the running system with `go test -bench` (make bench): the signed
+// webhooks per second the ingress process sustains and its latency, the raw asynq enqueue rate
+// on the same Redis in the same run (the queue's own limit, so the ingress figure reads as a
+// fraction of it), and the end-to-end reply latency at a fixed arrival rate of conversations.
+//
+// Each benchmark runs a bounded, fixed load whatever b.N is (run them with -benchtime=1x) and
+// reports its figures with b.ReportMetric. Load goes over loopback only.
+package bench_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/reservas/reservas/deploy/e2e"
+	"github.com/reservas/reservas/handlers/whatsapp/whatsapptest"
+	"github.com/reservas/reservas/tasks"
+)
+
+const (
+	// saturationConns is how many connections the closed-loop load keeps busy.
+	saturationConns = 32
+	// saturationFor bounds the closed-loop load in time; saturationMax in webhooks.
+	saturationFor = 10 * time.Second
+	saturationMax = 150_000
+	// fixedRate is the open-loop arrival rate whose latency the target is about (webhooks/s),
+	// held for fixedFor.
+	fixedRate = 5000
+	fixedFor  = 5 * time.Second
+	// conversationRate is the arrival rate of new conversations for the reply latency,
+	// held for conversationFor.
+	conversationRate = 50
+	conversationFor  = 20 * time.Second
+)
+
+// BenchmarkIngressWebhooks: signed webhooks against the ingress process alone (no worker takes
+// the tasks, so only the edge is measured), first closed-loop on saturationConns connections
+// for the sustained rate, then open-loop at fixedRate for the latency at the target rate; and
+// in between, on the same Redis, asynq's raw enqueue rate with the same concurrency and the
+// same task shape (the ingress does that enqueue plus a Lua call for the guest's order).
+func BenchmarkIngressWebhooks(b *testing.B) {
+	sys := e2e.Start(b, e2e.Options{Workers: -1, NoScheduler: true, NoSeed: true, LogLevel: "warn"})
+	pnid := sys.Graph.PhoneNumberID()
+
+	// Bodies are built and signed before the clock starts: the generator shares the 2 cores.
+	bodies := make([][]byte, saturationMax)
+	sigs := make([]string, saturationMax)
+	for i := range bodies {
+		from := fmt.Sprintf("54911%08d", i%5000) // 5,000 guests, a few messages each
+		bodies[i] = whatsapptest.TextWebhook(pnid, from, "Huésped", sys.NewWamid(from),
+			"Hola, ¿tienen lugar del 12 al 15 de marzo para 4 personas?", time.Now())
+		sigs[i] = sys.Graph.Sign(bodies[i])
+	}
+	client := newClient()
+	post := func(ctx context.Context, i int) (int, error) {
+		return postSigned(ctx, client, sys.WebhookURL(), bodies[i], sigs[i])
+	}
+
+	b.ResetTimer()
+	// 1. Sustained rate, closed loop.
+	sat := closedLoop(post, saturationConns, saturationFor, 0, saturationMax/2)
+	// 2. The queue's own limit on the same Redis, same concurrency.
+	raw := rawEnqueue(b, sys.RedisOpt(), saturationConns, saturationFor)
+	// 3. Latency at the target rate, open loop (send on schedule whatever the answers).
+	fixed := openLoop(post, fixedRate, fixedFor, saturationMax/2, 4*saturationConns)
+	b.StopTimer()
+
+	b.ReportMetric(0, "ns/op")
+	b.ReportMetric(sat.rate(), "webhooks/s")
+	b.ReportMetric(ms(sat.pct(50)), "sat-p50-ms")
+	b.ReportMetric(ms(sat.pct(99)), "sat-p99-ms")
+	b.ReportMetric(raw.rate(), "enqueue/s")
+	b.ReportMetric(100*sat.rate()/raw.rate(), "%-of-queue")
+	b.ReportMetric(fixed.rate(), "fixed-webhooks/s")
+	b.ReportMetric(ms(fixed.pct(50)), "p50-ms")
+	b.ReportMetric(ms(fixed.pct(99)), "p99-ms")
+	b.Logf("closed loop, %d connections: %s", saturationConns, sat)
+	b.Logf("raw asynq enqueue, %d goroutines, same Redis: %s", saturationConns, raw)
+	b.Logf("open loop at %d/s for %s: %s", fixedRate, fixedFor, fixed)
+	b.ReportMetric(float64(fixed.failed), "fixed-not-200")
+	// Under the closed loop every webhook must be accepted; in the open loop a webhook can
+	// also miss its schedule (code 0) or time out (-1) when the machine cannot keep the rate.
+	if sat.failed > 0 {
+		b.Fatalf("the ingress refused webhooks under load: %d non-200 (codes %v)", sat.failed, sat.codes)
+	}
+	for code := range fixed.codes {
+		if code > 0 {
+			b.Fatalf("the ingress answered non-200 at the fixed rate: codes %v", fixed.codes)
+		}
+	}
+	if n, err := sys.QueueBusy(); err != nil || n < sat.ok+fixed.ok {
+		b.Fatalf("queued tasks %d (%v) fewer than the %d webhooks answered 200", n, err, sat.ok+fixed.ok)
+	}
+}
+
+// BenchmarkReplyLatency: the whole system (ingress, two workers, scheduler) with new
+// conversations arriving at conversationRate for conversationFor, each a guest asking for
+// dates and a party size. Latency runs from the scheduled send to the fake Graph API accepting
+// the guest's first reply, and to the last part of the answer.
+func BenchmarkReplyLatency(b *testing.B) {
+	sys := e2e.Start(b, e2e.Options{LogLevel: "warn"})
+	pnid := sys.Graph.PhoneNumberID()
+	n := int(conversationRate * conversationFor / time.Second)
+	type conv struct {
+		from      string
+		body      []byte
+		sig       string
+		scheduled time.Time
+		first     time.Time
+		last      time.Time
+		replies   int
+	}
+	convs := make([]*conv, n)
+	byWaID := make(map[string]*conv, n)
+	texts := []string{
+		"Hola! ¿Tienen lugar del 12 al 15 de marzo para 4 personas?",
+		"Buenas, quería saber precio para 2 del viernes al domingo",
+		"hola, somos 6, para la semana que viene 3 noches",
+		"Hi! Do you have a cabin for 2 next weekend?",
+	}
+	for i := range convs {
+		from := fmt.Sprintf("54922%08d", i)
+		body := whatsapptest.TextWebhook(pnid, from, "Huésped", sys.NewWamid(from), texts[i%len(texts)], time.Now())
+		c := &conv{from: from, body: body, sig: sys.Graph.Sign(body)}
+		convs[i], byWaID[from] = c, c
+	}
+	sent, cancel := sys.Graph.Subscribe()
+	defer cancel()
+	var mu sync.Mutex
+	collected := make(chan struct{})
+	go func() {
+		defer close(collected)
+		for m := range sent {
+			mu.Lock()
+			if c := byWaID[m.WaID]; c != nil {
+				if c.replies == 0 {
+					c.first = m.At
+				}
+				c.last = m.At
+				c.replies++
+			}
+			mu.Unlock()
+		}
+	}()
+	client := newClient()
+	interval := time.Second / conversationRate
+
+	b.ResetTimer()
+	start := time.Now().Add(50 * time.Millisecond)
+	var wg sync.WaitGroup
+	var refused atomic.Int64
+	for i, c := range convs {
+		c.scheduled = start.Add(time.Duration(i) * interval)
+		time.Sleep(time.Until(c.scheduled))
+		wg.Go(func() {
+			code, err := postSigned(context.Background(), client, sys.WebhookURL(), c.body, c.sig)
+			if err != nil || code != http.StatusOK {
+				refused.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	sys.WaitIdle(b, 2*time.Minute)
+	time.Sleep(200 * time.Millisecond)
+	b.StopTimer()
+	cancel()
+	<-collected
+
+	var first, last latencies
+	unanswered := 0
+	mu.Lock()
+	for _, c := range convs {
+		if c.replies == 0 {
+			unanswered++
+			continue
+		}
+		first.add(c.first.Sub(c.scheduled))
+		last.add(c.last.Sub(c.scheduled))
+	}
+	mu.Unlock()
+	b.ReportMetric(0, "ns/op")
+	b.ReportMetric(float64(conversationRate), "conv/s")
+	b.ReportMetric(ms(first.pct(50)), "p50-ms")
+	b.ReportMetric(ms(first.pct(95)), "p95-ms")
+	b.ReportMetric(ms(first.pct(99)), "p99-ms")
+	b.ReportMetric(ms(last.pct(95)), "last-part-p95-ms")
+	b.Logf("%d conversations at %d/s: first reply %s", n, conversationRate, first.summary())
+	b.Logf("last part of the answer: %s", last.summary())
+	if refused.Load() > 0 || unanswered > 0 {
+		b.Fatalf("%d webhooks refused, %d conversations unanswered", refused.Load(), unanswered)
+	}
+}
+
+// rawEnqueue enqueues whatsapp:message tasks shaped like the ingress's (unique task id,
+// critical queue, 24 h retention, same payload size) from conns goroutines for d.
+func rawEnqueue(b *testing.B, opt asynq.RedisClientOpt, conns int, d time.Duration) *result {
+	b.Helper()
+	client := asynq.NewClient(opt)
+	defer client.Close()
+	msg, _ := json.Marshal(map[string]any{"from": "5491100000000", "id": "x", "timestamp": "1", "type": "text",
+		"text": map[string]string{"body": "Hola, ¿tienen lugar del 12 al 15 de marzo para 4 personas?"}})
+	var seq atomic.Int64
+	return closedLoop(func(ctx context.Context, _ int) (int, error) {
+		n := seq.Add(1)
+		task, err := tasks.NewWhatsAppMessage(tasks.WhatsAppMessage{PhoneNumberID: "106540352242922",
+			WaID: "5491100000000", Wamid: fmt.Sprintf("wamid.raw.%d", n), Seq: n, ReceivedAt: time.Now(), Message: msg})
+		if err != nil {
+			return 0, err
+		}
+		if _, err := client.EnqueueContext(ctx, task); err != nil {
+			return 0, err
+		}
+		return http.StatusOK, nil
+	}, conns, d, 0, 1<<30)
+}
+
+// result is one load phase's outcome.
+type result struct {
+	ok, failed int
+	codes      map[int]int
+	elapsed    time.Duration
+	lat        latencies
+}
+
+func (r *result) rate() float64 { return float64(r.ok) / r.elapsed.Seconds() }
+func (r *result) pct(p float64) time.Duration {
+	return r.lat.pct(p)
+}
+
+func (r *result) String() string {
+	return fmt.Sprintf("%d ok, %d failed in %s = %.0f/s; latency %s", r.ok, r.failed,
+		r.elapsed.Round(time.Millisecond), r.rate(), r.lat.summary())
+}
+
+// closedLoop calls do from conns goroutines, each starting its next call when the last one
+// ended, for d or until limit calls; i counts up from first.
+func closedLoop(do func(ctx context.Context, i int) (int, error), conns int, d time.Duration, first, limit int) *result {
+	var next atomic.Int64
+	next.Store(int64(first))
+	end := time.Now().Add(d)
+	parts := make([]*result, conns)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for c := range conns {
+		r := &result{codes: map[int]int{}}
+		parts[c] = r
+		wg.Go(func() {
+			for time.Now().Before(end) {
+				i := int(next.Add(1) - 1)
+				if i >= first+limit {
+					return
+				}
+				t0 := time.Now()
+				code, err := do(context.Background(), i)
+				r.lat.add(time.Since(t0))
+				if err != nil || code != http.StatusOK {
+					r.failed++
+					r.codes[code]++
+					continue
+				}
+				r.ok++
+			}
+		})
+	}
+	wg.Wait()
+	total := &result{codes: map[int]int{}, elapsed: time.Since(start)}
+	for _, r := range parts {
+		total.ok += r.ok
+		total.failed += r.failed
+		for k, v := range r.codes {
+			total.codes[k] += v
+		}
+		total.lat = append(total.lat, r.lat...)
+	}
+	return total
+}
+
+// openLoop schedules one call every 1/rate seconds for d and times each from its scheduled
+// start, so a slow answer shows up as latency for every call queued behind it (no coordinated
+// omission). Calls go out on conns connections, like wrk2; a call still unsent grace after the
+// schedule ended is counted as failed (code 0) rather than stretching the run.
+func openLoop(do func(ctx context.Context, i int) (int, error), rate int, d time.Duration, first, conns int) *result {
+	const grace = 10 * time.Second
+	n := int(int64(rate) * int64(d) / int64(time.Second))
+	interval := time.Second / time.Duration(rate)
+	lat := make([]time.Duration, n)
+	codes := make([]int, n)
+	start := time.Now().Add(20 * time.Millisecond)
+	stop := start.Add(d + grace)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range conns {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				at := start.Add(time.Duration(i) * interval)
+				if w := time.Until(at); w > 0 {
+					time.Sleep(w)
+				}
+				if time.Now().After(stop) {
+					codes[i] = 0
+					lat[i] = time.Since(at)
+					continue
+				}
+				code, err := do(context.Background(), first+i)
+				lat[i] = time.Since(at)
+				if err != nil {
+					code = -1
+				}
+				codes[i] = code
+			}
+		})
+	}
+	wg.Wait()
+	r := &result{codes: map[int]int{}, elapsed: time.Since(start), lat: lat}
+	for _, c := range codes {
+		if c == http.StatusOK {
+			r.ok++
+			continue
+		}
+		r.failed++
+		r.codes[c]++
+	}
+	return r
+}
+
+func newClient() *http.Client {
+	return &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
+		MaxIdleConns: 1024, MaxIdleConnsPerHost: 1024, IdleConnTimeout: time.Minute,
+	}}
+}
+
+func postSigned(ctx context.Context, c *http.Client, url string, body []byte, sig string) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Hub-Signature-256", sig)
+	resp, err := c.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode, nil
+}
+
+// latencies is a set of durations with percentiles.
+type latencies []time.Duration
+
+func (l *latencies) add(d time.Duration) { *l = append(*l, d) }
+
+func (l latencies) pct(p float64) time.Duration {
+	if len(l) == 0 {
+		return 0
+	}
+	s := append(latencies(nil), l...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	// nearest rank: the smallest value with at least p% of the set at or below it
+	i := int(math.Ceil(p/100*float64(len(s)))) - 1
+	return s[min(max(i, 0), len(s)-1)]
+}
+
+func (l latencies) summary() string {
+	return fmt.Sprintf("p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, max %.2f ms (n=%d)",
+		ms(l.pct(50)), ms(l.pct(95)), ms(l.pct(99)), ms(l.pct(100)), len(l))
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
