@@ -40,6 +40,9 @@ const (
 	// payment.created) is asked for again within one task, notFoundWait apart (doubling).
 	notFoundTries = 4
 	notFoundWait  = 300 * time.Millisecond
+	// missingLinkGrace: a chat hold this old without a link gets one from the reconciliation
+	// (younger ones may still be getting theirs in the chat).
+	missingLinkGrace = 30 * time.Second
 	// notFoundGiveUp is the task retry after which an id Mercado Pago never knew is dropped
 	// (a forged IPN, say).
 	notFoundGiveUp = 8
@@ -83,7 +86,7 @@ func (d *Deps) PaymentLink(ctx context.Context, r store.Reservation) (string, er
 	if r.Kind != booking.KindBooking || r.Status != booking.StatusPreReserved || r.ExpiresAt == nil {
 		return "", fmt.Errorf("payment link for %s: not a hold (status %s)", r.Code, r.Status)
 	}
-	l, err := d.createPaymentLink(ctx, r, 0, 0)
+	l, err := d.createPaymentLink(ctx, r, 0, 0, true)
 	if err != nil {
 		return "", err
 	}
@@ -92,8 +95,9 @@ func (d *Deps) PaymentLink(ctx context.Context, r store.Reservation) (string, er
 
 // createPaymentLink makes and stores a preference for attempt n of a hold's deposit. Its
 // idempotency key is derived from the hold and the attempt, so a retried task gets the same
-// preference back instead of a second one.
-func (d *Deps) createPaymentLink(ctx context.Context, r store.Reservation, attempt int, forPayment int64) (store.PaymentLink, error) {
+// preference back instead of a second one. sent says the caller delivers the link to the
+// guest itself (in the chat reply or a payment message).
+func (d *Deps) createPaymentLink(ctx context.Context, r store.Reservation, attempt int, forPayment int64, sent bool) (store.PaymentLink, error) {
 	now := d.now()
 	base := strings.TrimRight(d.Config.PublicBaseURL, "/")
 	req := mercadopago.PreferenceRequest{
@@ -131,10 +135,14 @@ func (d *Deps) createPaymentLink(ctx context.Context, r store.Reservation, attem
 	if err != nil {
 		return store.PaymentLink{}, fmt.Errorf("create payment link for %s: %w", r.Code, err)
 	}
-	return d.Store.SavePaymentLink(ctx, store.PaymentLink{
+	l := store.PaymentLink{
 		ReservationID: r.ID, Attempt: attempt, PreferenceID: pref.ID, InitPoint: pref.InitPoint,
 		AmountCents: r.DepositCents, Currency: DepositCurrency, ExpiresAt: r.ExpiresAt, ForPaymentID: forPayment,
-	})
+	}
+	if sent {
+		l.NotifiedAt = &now
+	}
+	return d.Store.SavePaymentLink(ctx, l)
 }
 
 // HandlePaymentSync handles payment:sync: a notification said a payment changed. The payment
@@ -488,7 +496,7 @@ func (d *Deps) rejected(ctx context.Context, p mercadopago.Payment, rec store.Pa
 				if errors.Is(err, store.ErrNotFound) {
 					var attempt int
 					if attempt, err = d.Store.NextPaymentLinkAttempt(ctx, res.ID); err == nil {
-						l, err = d.createPaymentLink(ctx, res, attempt, p.ID)
+						l, err = d.createPaymentLink(ctx, res, attempt, p.ID, true)
 					}
 				}
 				if err != nil {
@@ -573,11 +581,14 @@ func (d *Deps) HandlePaymentsReconcile(ctx context.Context, _ *asynq.Task) error
 // ReconcilePayments is one reconciliation pass (see HandlePaymentsReconcile).
 func (d *Deps) ReconcilePayments(ctx context.Context) error {
 	now := d.now()
+	var errs []error
+	if err := d.deliverMissingLinks(ctx, now); err != nil {
+		errs = append(errs, err)
+	}
 	holds, err := d.Store.PaymentReconcileCandidates(ctx, now.Add(-lateMoneyWindow), reconcileBatch)
 	if err != nil {
-		return err
+		return errors.Join(append(errs, err)...)
 	}
-	var errs []error
 	for _, r := range holds {
 		found, err := d.MercadoPago.SearchPayments(ctx, r.ID)
 		d.countMPCall("search_payments", err)
@@ -611,6 +622,44 @@ func (d *Deps) ReconcilePayments(ctx context.Context) error {
 		if err := d.SyncPayment(ctx, strconv.FormatInt(p.MPPaymentID, 10), sourceReconcile); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	return errors.Join(errs...)
+}
+
+// deliverMissingLinks keeps the chat's promise "the payment link is on its way": a hold the
+// chat could not make a link for (Mercado Pago was down) gets one now, sent to the guest with
+// the amount and the time the hold ends. A link made but never sent (a crash) is sent too.
+func (d *Deps) deliverMissingLinks(ctx context.Context, now time.Time) error {
+	missing, err := d.Store.HoldsMissingPaymentLink(ctx, now, now.Add(-missingLinkGrace), refundBatch)
+	if err != nil {
+		return err
+	}
+	for _, r := range missing {
+		if _, err := d.createPaymentLink(ctx, r, 0, 0, false); err != nil {
+			return err // Mercado Pago still down: the next pass tries again
+		}
+	}
+	links, holds, err := d.Store.UnsentPaymentLinks(ctx, now, refundBatch)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for i, l := range links {
+		r := holds[i]
+		if d.WhatsApp == nil || r.GuestPhone == "" {
+			continue
+		}
+		err := d.Notify(ctx, r.GuestPhone, linkText(r, l.InitPoint, now, d.loc()))
+		var apiErr *whatsapp.APIError
+		if err != nil && (!errors.As(err, &apiErr) || apiErr.Temporary()) {
+			errs = append(errs, fmt.Errorf("send payment link of %s: %w", r.Code, err))
+			continue
+		}
+		if err := d.Store.MarkPaymentLinkSent(ctx, l.PreferenceID, now); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		d.Log.Info().Str("code", r.Code).Msg("payment link sent after the chat could not make it")
 	}
 	return errors.Join(errs...)
 }
@@ -857,6 +906,20 @@ func confirmedText(r store.Reservation, p mercadopago.Payment, late bool) string
 		b.WriteString("¡Te esperamos!")
 	}
 	return b.String()
+}
+
+func linkText(r store.Reservation, link string, now time.Time, loc *time.Location) string {
+	deposit := conversation.Money(r.DepositCents)
+	switch r.GuestLanguage {
+	case "en":
+		return fmt.Sprintf("Here is the Mercado Pago link to pay the %s deposit for booking *%s* (%s), %s:\n%s",
+			deposit, r.Code, r.AccommodationName, untilText("en", *r.ExpiresAt, now, loc), link)
+	case "pt":
+		return fmt.Sprintf("Aqui está o link do Mercado Pago para pagar o sinal de %s da reserva *%s* (%s), %s:\n%s",
+			deposit, r.Code, r.AccommodationName, untilText("pt", *r.ExpiresAt, now, loc), link)
+	}
+	return fmt.Sprintf("Acá tenés el link de Mercado Pago para pagar la seña de %s de la reserva *%s* (%s), %s:\n%s",
+		deposit, r.Code, r.AccommodationName, untilText("es", *r.ExpiresAt, now, loc), link)
 }
 
 func processingText(r store.Reservation, p mercadopago.Payment, now time.Time, loc *time.Location) string {

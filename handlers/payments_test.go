@@ -1015,3 +1015,43 @@ func TestMercadoPagoWebhookRedisDown(t *testing.T) {
 		t.Fatalf("redis down: %d, want 503", code)
 	}
 }
+
+// The chat could not make a link (Mercado Pago down) and told the guest it would follow: the
+// reconciliation makes it once Mercado Pago answers and sends it, with amount and deadline.
+func TestMissingLinkSentByReconciliation(t *testing.T) {
+	e := startPayments(t, payOpts{})
+	r := e.hold(t, payer, e.stay(30, 2))
+	e.mp.FailAPI(1_000, http.StatusInternalServerError)
+	if _, err := e.sys.Deps.PaymentLink(t.Context(), r); err == nil {
+		t.Fatal("PaymentLink succeeded with Mercado Pago down")
+	}
+	e.clock.Advance(time.Minute)
+	// Still down: nothing is sent, the pass fails and is retried by asynq later.
+	if err := e.sys.Deps.ReconcilePayments(t.Context()); err == nil {
+		t.Fatal("reconciliation reported success with Mercado Pago down")
+	}
+	if n := len(e.sys.RepliesTo(payer)); n != 0 {
+		t.Fatalf("%d messages while Mercado Pago was down", n)
+	}
+	e.mp.FailAPI(0, 0)
+	e.reconcile(t)
+	msgs := e.sys.WaitReplies(t, payer, 1)
+	prefs := e.mp.Preferences()
+	if len(prefs) != 1 || prefs[0].ExternalReference != r.ID {
+		t.Fatalf("preferences %+v", prefs)
+	}
+	mustContain(t, "link message", msgs[0].Text, prefs[0].InitPoint, conversation.Money(r.DepositCents), r.Code, "hasta las")
+	e.reconcile(t)
+	if n := len(e.sys.RepliesTo(payer)); n != 1 {
+		t.Fatalf("%d link messages, want 1", n)
+	}
+	// The link works like any other.
+	if _, err := e.mp.Pay(t.Context(), prefs[0].ID, mercadopagotest.PayOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	e.sys.WaitReplies(t, payer, 2)
+	e.settle(t)
+	if got := e.reservation(t, r.ID); got.Status != booking.StatusConfirmed {
+		t.Fatalf("reservation %s", got.Status)
+	}
+}

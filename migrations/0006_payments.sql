@@ -12,6 +12,10 @@ CREATE TABLE payment_links (
     currency        text NOT NULL,
     expires_at      timestamptz,
     for_payment_id  bigint UNIQUE,
+    -- When the guest was sent the link: at once for links made in the chat or in a payment
+    -- message; NULL for a link the reconciliation made after the chat could not (Mercado Pago
+    -- was down), until it is sent.
+    notified_at     timestamptz,
     created_at      timestamptz NOT NULL DEFAULT now(),
     UNIQUE (reservation_id, attempt)
 );
@@ -24,6 +28,8 @@ CREATE TABLE payment_links (
 --           'review'    approved but wrong (amount, currency, reference): the owner decides
 -- flagged marks a payment the owner must look at (review, unknown reference, a refund or a
 -- chargeback of a confirmed booking).
+CREATE INDEX payment_links_unsent ON payment_links (created_at) WHERE notified_at IS NULL;
+
 CREATE TABLE payments (
     id                  bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     mp_payment_id       bigint NOT NULL UNIQUE,

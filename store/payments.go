@@ -32,16 +32,18 @@ type PaymentLink struct {
 	ExpiresAt    *time.Time
 	// ForPaymentID is the rejected payment a fresh link was made for (0 for attempt 0).
 	ForPaymentID int64
-	CreatedAt    time.Time
+	// NotifiedAt is when the guest was sent the link (nil: not yet).
+	NotifiedAt *time.Time
+	CreatedAt  time.Time
 }
 
 const paymentLinkColumns = `reservation_id::text, attempt, preference_id, init_point, amount_cents, currency,
-	expires_at, COALESCE(for_payment_id, 0), created_at`
+	expires_at, COALESCE(for_payment_id, 0), notified_at, created_at`
 
 func scanPaymentLink(row pgx.Row) (PaymentLink, error) {
 	var l PaymentLink
 	err := row.Scan(&l.ReservationID, &l.Attempt, &l.PreferenceID, &l.InitPoint, &l.AmountCents, &l.Currency,
-		&l.ExpiresAt, &l.ForPaymentID, &l.CreatedAt)
+		&l.ExpiresAt, &l.ForPaymentID, &l.NotifiedAt, &l.CreatedAt)
 	return l, err
 }
 
@@ -53,10 +55,11 @@ func (s *Store) SavePaymentLink(ctx context.Context, l PaymentLink) (PaymentLink
 		forPayment = &l.ForPaymentID
 	}
 	_, err := s.Pool.Exec(ctx, `INSERT INTO payment_links (reservation_id, attempt, preference_id, init_point,
-			amount_cents, currency, expires_at, for_payment_id)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+			amount_cents, currency, expires_at, for_payment_id, notified_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 		ON CONFLICT DO NOTHING`,
-		l.ReservationID, l.Attempt, l.PreferenceID, l.InitPoint, l.AmountCents, l.Currency, l.ExpiresAt, forPayment)
+		l.ReservationID, l.Attempt, l.PreferenceID, l.InitPoint, l.AmountCents, l.Currency, l.ExpiresAt, forPayment,
+		l.NotifiedAt)
 	if err != nil {
 		return PaymentLink{}, fmt.Errorf("save payment link: %w", MapError(err))
 	}
@@ -468,6 +471,63 @@ func (s *Store) WithPaymentLock(ctx context.Context, mpPaymentID int64, fn func(
 		}
 		return fn(ctx)
 	})
+}
+
+// HoldsMissingPaymentLink returns the guests' chat holds (source whatsapp) created before
+// createdBefore that have no payment link although they still run for a while after now: the
+// chat could not make one (Mercado Pago was down) and told the guest it would follow.
+func (s *Store) HoldsMissingPaymentLink(ctx context.Context, now, createdBefore time.Time, limit int) ([]Reservation, error) {
+	rs, err := collectReservations(s.Pool.Query(ctx, `SELECT `+reservationColumns+`
+		FROM reservations r JOIN accommodations a ON a.id = r.accommodation_id
+		WHERE r.kind = 'booking' AND r.status = 'pre_reserved' AND r.source = 'whatsapp'
+		  AND r.guest_phone IS NOT NULL AND r.deposit_cents > 0
+		  AND r.expires_at > $1::timestamptz + interval '2 minutes' AND r.created_at < $2
+		  AND NOT EXISTS (SELECT 1 FROM payment_links l WHERE l.reservation_id = r.id)
+		ORDER BY r.created_at LIMIT $3`, now, createdBefore, limit))
+	if err != nil {
+		return nil, fmt.Errorf("holds missing a payment link: %w", err)
+	}
+	return rs, nil
+}
+
+// UnsentPaymentLinks returns the links never sent to their guest whose hold still runs at now,
+// with their reservations.
+func (s *Store) UnsentPaymentLinks(ctx context.Context, now time.Time, limit int) ([]PaymentLink, []Reservation, error) {
+	rows, err := s.Pool.Query(ctx, `SELECT l.preference_id FROM payment_links l JOIN reservations r ON r.id = l.reservation_id
+		WHERE l.notified_at IS NULL AND r.status = 'pre_reserved' AND r.expires_at > $1
+		ORDER BY l.created_at LIMIT $2`, now, limit)
+	if err != nil {
+		return nil, nil, fmt.Errorf("unsent payment links: %w", MapError(err))
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, nil, fmt.Errorf("unsent payment links: %w", MapError(err))
+	}
+	var (
+		links []PaymentLink
+		res   []Reservation
+	)
+	for _, id := range ids {
+		l, err := scanPaymentLink(s.Pool.QueryRow(ctx, `SELECT `+paymentLinkColumns+` FROM payment_links WHERE preference_id = $1`, id))
+		if err != nil {
+			return nil, nil, fmt.Errorf("unsent payment link: %w", MapError(err))
+		}
+		r, err := s.GetReservation(ctx, l.ReservationID)
+		if err != nil {
+			return nil, nil, err
+		}
+		links, res = append(links, l), append(res, r)
+	}
+	return links, res, nil
+}
+
+// MarkPaymentLinkSent records that a link was sent to its guest.
+func (s *Store) MarkPaymentLinkSent(ctx context.Context, preferenceID string, now time.Time) error {
+	if _, err := s.Pool.Exec(ctx, `UPDATE payment_links SET notified_at = COALESCE(notified_at, $2) WHERE preference_id = $1`,
+		preferenceID, now); err != nil {
+		return fmt.Errorf("mark payment link sent: %w", MapError(err))
+	}
+	return nil
 }
 
 // PaymentReconcileCandidates returns the guest holds that have a payment link and may still be
