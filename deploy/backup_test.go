@@ -16,7 +16,7 @@ import (
 // TestBackupAndRestoreDrill runs deploy/backup.sh and deploy/restore-drill.sh against a real
 // Postgres: the dump restores, and the drill fails on a dump that is not one.
 func TestBackupAndRestoreDrill(t *testing.T) {
-	for _, tool := range []string{"pg_dump", "pg_restore", "psql", "python3"} {
+	for _, tool := range []string{"pg_dump", "pg_restore", "psql"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			if os.Getenv("CI") == "true" {
 				t.Fatalf("%s is not installed", tool)

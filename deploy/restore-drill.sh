@@ -17,7 +17,8 @@ scratch=reservas_restore_drill
 
 if [ -n "${BACKUP_DATABASE_URL:-}" ]; then
   live_url=$BACKUP_DATABASE_URL
-  scratch_url=$(python3 -c 'import sys,urllib.parse as u; p=u.urlsplit(sys.argv[1]); print(u.urlunsplit(p._replace(path="/"+sys.argv[2])))' "$live_url" "$scratch")
+  # Same server and options, the scratch database's name in the path.
+  scratch_url=$(printf '%s' "$live_url" | sed -E "s#^([a-z]+://[^/?]+)(/[^?]*)?#\1/$scratch#")
   psql_live() { psql -X -q -v ON_ERROR_STOP=1 -At "$live_url" "$@"; }
   psql_scratch() { psql -X -q -v ON_ERROR_STOP=1 -At "$scratch_url" "$@"; }
   restore() { pg_restore --no-owner --exit-on-error -d "$scratch_url" "$dump"; }
