@@ -1055,3 +1055,30 @@ func TestMissingLinkSentByReconciliation(t *testing.T) {
 		t.Fatalf("reservation %s", got.Status)
 	}
 }
+
+// BenchmarkMercadoPagoWebhook measures a signed notification from POST to 200: signature check,
+// parse and the payment:sync enqueue on the real Redis (each iteration a new notification).
+func BenchmarkMercadoPagoWebhook(b *testing.B) {
+	sys := handlerstest.Start(b, handlerstest.Options{NoWorker: true,
+		Mount: func(r chi.Router, d *handlers.Deps) {
+			r.Method(http.MethodPost, ingress.MercadoPagoWebhookPath, ingress.NewMercadoPagoWebhook(mpSecret, d.Queue, d.Log, nil))
+		}})
+	base := sys.Ingress.URL + ingress.MercadoPagoWebhookPath
+	client := &http.Client{}
+	for i := 0; b.Loop(); i++ {
+		id := strconv.Itoa(131_000_000_000 + i)
+		reqID := uuid.NewString()
+		body := []byte(`{"action":"payment.created","api_version":"v1","data":{"id":"` + id + `"},"id":` + strconv.Itoa(i+1) + `,"live_mode":false,"type":"payment","user_id":1}`)
+		req, _ := http.NewRequest(http.MethodPost, base+"?data.id="+id+"&type=payment", bytes.NewReader(body))
+		req.Header.Set("X-Request-Id", reqID)
+		req.Header.Set("X-Signature", mercadopago.SignatureHeader(mpSecret, id, reqID, time.Now().UnixMilli()))
+		resp, err := client.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			b.Fatalf("status %d", resp.StatusCode)
+		}
+	}
+}
