@@ -227,8 +227,9 @@ func startStack(t *testing.T) *stack {
 		https: fmt.Sprintf("https://127.0.0.1:%d", httpsPort), http: fmt.Sprintf("http://127.0.0.1:%d", httpPort),
 		seen: seen, prefix: prefix,
 		client: &http.Client{
-			Timeout:       10 * time.Second,
-			Transport:     &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, MaxConnsPerHost: 200, MaxIdleConnsPerHost: 200}, //nolint:gosec // self-signed test certificate
+			Timeout: 10 * time.Second,
+			Transport: &http.Transport{ForceAttemptHTTP2: true, TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, //nolint:gosec // self-signed test certificate
+				MaxConnsPerHost: 200, MaxIdleConnsPerHost: 200},
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
 	}
