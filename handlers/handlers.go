@@ -16,6 +16,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/reservas/reservas/handlers/mercadopago"
+	"github.com/reservas/reservas/handlers/stt"
 	"github.com/reservas/reservas/handlers/whatsapp"
 	"github.com/reservas/reservas/store"
 	"github.com/reservas/reservas/tasks"
@@ -40,19 +41,15 @@ type Deps struct {
 	WhatsApp *whatsapp.Client
 	// MercadoPago takes deposits (payments.go); nil disables payment links and payment tasks.
 	MercadoPago *mercadopago.Client
-	// STT transcribes voice notes; nil answers them with a request to type instead.
-	STT Transcriber
+	// STT transcribes voice notes (audio.go); nil or unconfigured answers them with a request
+	// to type instead. The audio is kept for the owner either way.
+	STT *stt.Client
 	// Responder is the conversation engine; nil answers every message with a greeting.
 	Responder Responder
 	Log       zerolog.Logger
 	Metrics   *Metrics
 	// Now is the clock; tests move it.
 	Now func() time.Time
-}
-
-// Transcriber turns a voice note into text.
-type Transcriber interface {
-	Transcribe(ctx context.Context, audio []byte, mimeType string) (string, error)
 }
 
 func (d *Deps) now() time.Time {
@@ -67,6 +64,7 @@ func (d *Deps) Register(mux *asynq.ServeMux) {
 	mux.Use(d.observe)
 	mux.HandleFunc(tasks.TypeWhatsAppMessage, d.HandleWhatsAppMessage)
 	mux.HandleFunc(tasks.TypeWhatsAppStatus, d.HandleWhatsAppStatus)
+	mux.HandleFunc(tasks.TypeAudioTranscribe, d.HandleAudioTranscribe)
 	mux.HandleFunc(tasks.TypeHoldsExpire, d.HandleHoldsExpire)
 	mux.HandleFunc(tasks.TypePaymentSync, d.HandlePaymentSync)
 	mux.HandleFunc(tasks.TypePaymentReconcile, d.HandlePaymentsReconcile)

@@ -85,11 +85,13 @@ func (d *Deps) HandleWhatsAppMessage(ctx context.Context, t *asynq.Task) error {
 		in.MediaID = m.Audio.ID
 		in.AwaitingTranscript = d.Transcribes()
 	}
-	inserted, err := d.Store.InsertInbound(ctx, in)
-	if err != nil {
+	if _, err := d.Store.InsertInbound(ctx, in); err != nil {
 		return err
 	}
-	if inserted && in.AwaitingTranscript {
+	if m.Audio != nil {
+		// Every voice note goes to audio:transcribe, which transcribes it when STT is
+		// configured and always keeps the audio for the owner. Enqueued on every delivery
+		// (the task ID makes repeats no-ops), so a failed enqueue is not lost on retry.
 		if err := d.enqueueTranscription(ctx, in.Wamid); err != nil {
 			return err
 		}
@@ -97,8 +99,8 @@ func (d *Deps) HandleWhatsAppMessage(ctx context.Context, t *asynq.Task) error {
 	return d.drain(ctx, p.WaID, p.Wamid)
 }
 
-// Transcribes reports whether voice notes go through speech-to-text.
-func (d *Deps) Transcribes() bool { return d.STT != nil }
+// Transcribes reports whether voice notes go through speech-to-text (STT is configured).
+func (d *Deps) Transcribes() bool { return d.STT != nil && d.STT.Configured() }
 
 func (d *Deps) enqueueTranscription(ctx context.Context, wamid string) error {
 	task, err := tasks.NewAudioTranscribe(tasks.AudioTranscribe{Wamid: wamid})

@@ -18,6 +18,11 @@ type Metrics struct {
 	ReplyLatency prometheus.Histogram
 	// ICal are the iCal sync's series (icalmetrics.go).
 	ICal *ICalMetrics
+	// Transcription is the time of each speech-to-text call (conversion included), by outcome
+	// (ok, error); TranscriptionFailures counts failed voice-note attempts by reason
+	// (stt.Reason* labels plus too_large, too_long, media_expired, media_unavailable, download).
+	Transcription         *prometheus.HistogramVec
+	TranscriptionFailures *prometheus.CounterVec
 }
 
 // NewMetrics registers the worker's series on reg.
@@ -40,8 +45,15 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "reservas_reply_latency_seconds", Help: "From webhook received to reply accepted by WhatsApp.",
 			Buckets: []float64{.025, .05, .1, .15, .2, .25, .5, 1, 2.5, 5},
 		}),
+		Transcription: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "reservas_transcription_duration_seconds", Help: "Speech-to-text time per voice note attempt (conversion included), by outcome.",
+			Buckets: []float64{.25, .5, 1, 2, 3, 5, 8, 13, 20, 30, 60, 90},
+		}, []string{"outcome"}),
+		TranscriptionFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "reservas_transcription_failures_total", Help: "Failed voice-note transcription attempts, by reason.",
+		}, []string{"reason"}),
 	}
-	reg.MustRegister(m.tasks, m.taskDuration, m.ProviderCalls, m.Business, m.ReplyLatency)
+	reg.MustRegister(m.tasks, m.taskDuration, m.ProviderCalls, m.Business, m.ReplyLatency, m.Transcription, m.TranscriptionFailures)
 	m.ICal = newICalMetrics(reg)
 	return m
 }
