@@ -11,6 +11,7 @@ import (
 
 	"github.com/reservas/reservas/handlers"
 	"github.com/reservas/reservas/handlers/mercadopago"
+	"github.com/reservas/reservas/handlers/stt"
 	"github.com/reservas/reservas/ingress"
 	"github.com/reservas/reservas/ingress/feed"
 	"github.com/reservas/reservas/store"
@@ -38,5 +39,14 @@ func wireFeatures(cfg config, d *handlers.Deps, hc *http.Client) {
 		// Payment links (d.PaymentLink, used by the conversation engine), payment:sync and the
 		// reconciliation. Without a token holds get no link and payment tasks are skipped.
 		d.MercadoPago = mercadopago.NewClient(mercadopago.Config{BaseURL: cfg.MPAPIURL, AccessToken: cfg.MPAccessToken}, hc)
+	}
+	if cfg.STTURL != "" {
+		// Voice notes (audio:transcribe) through an OpenAI-compatible endpoint: OpenAI, Groq,
+		// or a whisper.cpp server (STT_NEEDS_WAV=true unless it runs with --convert). Without
+		// STT_URL guests are asked to type, and the audio is still kept for the owner.
+		d.STT = stt.NewClient(stt.Config{
+			BaseURL: cfg.STTURL, APIKey: cfg.STTAPIKey, Model: cfg.STTModel, Language: cfg.STTLanguage,
+			NeedsWAV: cfg.STTNeedsWAV,
+		}, hc)
 	}
 }
