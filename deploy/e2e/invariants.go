@@ -105,6 +105,20 @@ func (s *System) BookingViolations(ctx context.Context) ([]Violation, error) {
 	return out, nil
 }
 
+// PaymentDecisions counts the recorded payments by "status/outcome" (e.g. "approved/confirmed",
+// "approved/refund", "rejected/").
+func (s *System) PaymentDecisions(ctx context.Context) (map[string]int, error) {
+	out := map[string]int{}
+	rows, err := s.strings(ctx, `SELECT status || '/' || outcome FROM payments`)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		out[r]++
+	}
+	return out, nil
+}
+
 // ReplyViolations checks that every message in accepted (wamids the ingress answered 200)
 // was stored once and handled, and that every reply was sent once:
 //   - each accepted wamid has its inbound row, marked processed;
@@ -221,6 +235,20 @@ func RequireNoViolations(t testing.TB, vs []Violation, err error) {
 	if len(vs) > 0 {
 		t.FailNow()
 	}
+}
+
+// CheckViolations reports every violation as a test error and goes on; it returns false when
+// there was any.
+func CheckViolations(t testing.TB, vs []Violation, err error) bool {
+	t.Helper()
+	if err != nil {
+		t.Errorf("e2e: checking invariants: %v", err)
+		return false
+	}
+	for _, v := range vs {
+		t.Errorf("invariant broken: %s", v)
+	}
+	return len(vs) == 0
 }
 
 // DeadTasks lists the tasks asynq gave up on (archived), by type.
