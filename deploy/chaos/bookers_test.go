@@ -22,10 +22,10 @@ const stepWait = 90 * time.Second
 type payMode int
 
 const (
-	payApproved       payMode = iota // one approved payment
-	payRejectedFirst                 // a rejected card, then an approved payment
-	payTwice                         // two approved payments of one link (the second must be refunded)
-	payNever                         // holds the dates and never pays
+	payApproved      payMode = iota // one approved payment
+	payRejectedFirst                // a rejected card, then an approved payment
+	payTwice                        // two approved payments of one link (the second must be refunded)
+	payNever                        // holds the dates and never pays
 	payModes
 )
 
