@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"os/exec"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -65,7 +66,8 @@ type audioSystem struct {
 
 type audioOptions struct {
 	style    stttest.Style // empty: STT not configured at all
-	needsWAV bool
+	needsWAV bool          // the STT client converts to WAV (ffmpeg)
+	opusdec  bool          // Deps.STTNeedsWAV: voice notes decoded with opusdec first
 	// sttTimeout bounds each HTTP attempt to the STT server (default 10 s).
 	sttTimeout time.Duration
 	// sttDelay holds every request to the STT server this long first (a slow provider).
@@ -102,6 +104,7 @@ func startAudio(t *testing.T, o audioOptions) *audioSystem {
 			d.STT = stt.NewClient(stt.Config{BaseURL: a.stt.URL + "/v1", APIKey: "stt-key", Model: "whisper-1",
 				Language: "es", NeedsWAV: o.needsWAV, MaxAttempts: 2, BaseBackoff: 5 * time.Millisecond}, hc)
 		}
+		d.STTNeedsWAV = o.opusdec
 		if o.emptySTT {
 			d.STT = stt.NewClient(stt.Config{}, nil)
 		}
@@ -319,12 +322,18 @@ func TestVoiceNoteAnsweredLikeTypedText(t *testing.T) {
 		name     string
 		style    stttest.Style
 		needsWAV bool
+		opusdec  bool
 	}{
-		{"openai-ogg", stttest.StyleOpenAI, false},
-		{"whispercpp-wav", stttest.StyleWhisperCpp, true},
+		{"openai-ogg", stttest.StyleOpenAI, false, false},
+		{"whispercpp-wav-ffmpeg", stttest.StyleWhisperCpp, true, false},
+		// The client is not told to convert here: only opusdec's WAV can get the note heard.
+		{"whispercpp-wav-opusdec", stttest.StyleWhisperCpp, false, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			a := startAudio(t, audioOptions{style: tc.style, needsWAV: tc.needsWAV})
+			if _, err := exec.LookPath("opusdec"); tc.opusdec && err != nil {
+				t.Fatal("opusdec (apt-get install opus-tools) is needed for the fast WAV path")
+			}
+			a := startAudio(t, audioOptions{style: tc.style, needsWAV: tc.needsWAV, opusdec: tc.opusdec})
 			const typist, speaker = "5491155552001", "5491155552002"
 
 			a.sendText(t, typist, spoken)
@@ -353,7 +362,7 @@ func TestVoiceNoteAnsweredLikeTypedText(t *testing.T) {
 			if diff := r.Duration - probe; diff < -50*time.Millisecond || diff > 50*time.Millisecond {
 				t.Fatalf("STT received %v of audio, the note lasts %v", r.Duration, probe)
 			}
-			if tc.needsWAV {
+			if tc.needsWAV || tc.opusdec {
 				if r.Format != stt.FormatWAV || r.SampleRate != 16000 || r.Channels != 1 || r.Codec != "pcm_s16le" || r.Filename != "audio.wav" {
 					t.Fatalf("whisper.cpp got %s/%s %d Hz %d ch %q, want 16 kHz mono WAV", r.Format, r.Codec, r.SampleRate, r.Channels, r.Filename)
 				}

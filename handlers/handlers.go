@@ -44,6 +44,10 @@ type Deps struct {
 	// STT transcribes voice notes (audio.go); nil or unconfigured answers them with a request
 	// to type instead. The audio is kept for the owner either way.
 	STT *stt.Client
+	// STTNeedsWAV says the STT backend takes only 16 kHz mono WAV (whisper.cpp; STT_NEEDS_WAV).
+	// Mono Ogg/Opus voice notes are then decoded with opusdec, much cheaper than the STT
+	// client's ffmpeg conversion, which remains the fallback for everything else.
+	STTNeedsWAV bool
 	// Responder is the conversation engine; nil answers every message with a greeting.
 	Responder Responder
 	Log       zerolog.Logger

@@ -48,5 +48,6 @@ func wireFeatures(cfg config, d *handlers.Deps, hc *http.Client) {
 			BaseURL: cfg.STTURL, APIKey: cfg.STTAPIKey, Model: cfg.STTModel, Language: cfg.STTLanguage,
 			NeedsWAV: cfg.STTNeedsWAV,
 		}, hc)
+		d.STTNeedsWAV = cfg.STTNeedsWAV // opusdec first for voice notes, ffmpeg in the client otherwise
 	}
 }
