@@ -143,12 +143,14 @@ func (d *Deps) keepVoiceNote(ctx context.Context, in store.Inbound, vn store.Voi
 		}
 		reason, detail := stt.ReasonNotConfigured, "speech-to-text is not configured (STT_URL)"
 		if in.AwaitingTranscript { // the guest's queue stopped waiting for this transcript
-			reason, detail = vn.FailureReason, vn.FailureDetail
+			reason, detail = vn.FailureReason, vn.FailureDetail // already counted when it happened
 			if reason == "" {
 				reason, detail = stt.ReasonTimeout, "the guest's messages went on without this transcript"
 			}
 		}
-		d.countVoiceFailure(&voiceFailure{reason: reason})
+		if vn.FailureReason == "" {
+			d.countVoiceFailure(&voiceFailure{reason: reason})
+		}
 		if err := d.Store.RecordVoiceNoteFailure(ctx, in.Wamid, reason, detail, true); err != nil {
 			return err
 		}

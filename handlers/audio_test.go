@@ -650,3 +650,39 @@ func TestVoiceNoteUnknownMedia(t *testing.T) {
 		t.Fatalf("voice note: %+v", summary(v))
 	}
 }
+
+// A transcription that comes too late (the guest's queue went on without it after
+// transcriptWait) still keeps the audio for the owner, and sends the guest nothing more.
+func TestVoiceNoteAfterTheGuestMovedOn(t *testing.T) {
+	ogg := voiceNote(t)
+	a := startAudio(t, audioOptions{style: stttest.StyleOpenAI})
+	ctx := context.Background()
+	const guest = "5491155552121"
+	a.graph.AddMedia("media-late-task", oggOpus, ogg)
+	wamid := a.NewWamid()
+	long := time.Now().Add(-3 * time.Minute)
+	if _, err := a.Store.InsertInbound(ctx, store.Inbound{Wamid: wamid, WaID: guest, Type: "audio", MediaID: "media-late-task",
+		SentAt: long, ReceivedAt: long, AwaitingTranscript: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Store.Pool.Exec(ctx, `UPDATE inbound_messages SET processed_at = now() WHERE wamid = $1`, wamid); err != nil {
+		t.Fatal(err)
+	}
+	task, err := tasks.NewAudioTranscribe(tasks.AudioTranscribe{Wamid: wamid})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Deps.HandleAudioTranscribe(ctx, task); err != nil {
+		t.Fatal(err)
+	}
+	v := a.voiceNoteRow(t, wamid)
+	if v.Status != store.VoiceNoteFailed || v.FailureReason != stt.ReasonTimeout || !bytes.Equal(v.Audio, ogg) {
+		t.Fatalf("voice note: %+v", summary(v))
+	}
+	if n := len(a.stt.Requests()); n != 0 {
+		t.Fatalf("transcribed a note nobody waits for (%d STT requests)", n)
+	}
+	if got := a.graph.Sent(); len(got) != 0 {
+		t.Fatalf("sent %q for a note already answered", screens(got))
+	}
+}
