@@ -15,9 +15,14 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"os"
+	"runtime"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -68,8 +73,11 @@ func BenchmarkIngressWebhooks(b *testing.B) {
 	}
 
 	b.ResetTimer()
-	// 1. Sustained rate, closed loop.
+	// 1. Sustained rate, closed loop; with the CPU each party used meanwhile, since the load
+	// generator, Redis and the ingress share the machine's cores.
+	cpu0 := readCPU(b, sys)
 	sat := closedLoop(post, saturationConns, saturationFor, 0, saturationMax/2)
+	cpu1 := readCPU(b, sys)
 	// 2. The queue's own limit on the same Redis, same concurrency.
 	raw := rawEnqueue(b, sys.RedisOpt(), saturationConns, saturationFor)
 	// 3. Latency at the target rate, open loop (send on schedule whatever the answers).
@@ -85,7 +93,12 @@ func BenchmarkIngressWebhooks(b *testing.B) {
 	b.ReportMetric(fixed.rate(), "fixed-webhooks/s")
 	b.ReportMetric(ms(fixed.pct(50)), "p50-ms")
 	b.ReportMetric(ms(fixed.pct(99)), "p99-ms")
+	used := cpu1.sub(cpu0)
+	perHook := used.ingress.Seconds() / float64(sat.ok)
+	b.ReportMetric(perHook*1e6, "ingress-cpu-µs/webhook")
 	b.Logf("closed loop, %d connections: %s", saturationConns, sat)
+	b.Logf("CPU used meanwhile (of %d cores × %.1f s): ingress %.1f s (%.0f µs a webhook, so %.0f webhooks/s per core), Redis %.1f s, load generator %.1f s",
+		runtime.NumCPU(), sat.elapsed.Seconds(), used.ingress.Seconds(), perHook*1e6, 1/perHook, used.redis.Seconds(), used.generator.Seconds())
 	b.Logf("raw asynq enqueue, %d goroutines, same Redis: %s", saturationConns, raw)
 	b.Logf("open loop at %d/s for %s: %s", fixedRate, fixedFor, fixed)
 	b.ReportMetric(float64(fixed.failed), "fixed-not-200")
@@ -200,6 +213,45 @@ func BenchmarkReplyLatency(b *testing.B) {
 	if refused.Load() > 0 || unanswered > 0 {
 		b.Fatalf("%d webhooks refused, %d conversations unanswered", refused.Load(), unanswered)
 	}
+}
+
+// cpuTimes is the CPU time (user + system) used so far by the ingress process, the Redis
+// server and this process (the load generator).
+type cpuTimes struct{ ingress, redis, generator time.Duration }
+
+func (a cpuTimes) sub(b cpuTimes) cpuTimes {
+	return cpuTimes{a.ingress - b.ingress, a.redis - b.redis, a.generator - b.generator}
+}
+
+func readCPU(b *testing.B, sys *e2e.System) cpuTimes {
+	b.Helper()
+	var c cpuTimes
+	// /proc/<pid>/stat: fields 14 and 15 are utime and stime in clock ticks (100 a second).
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", sys.Ingress.Pid()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+2:]))
+	ut, _ := strconv.ParseInt(fields[11], 10, 64)
+	st, _ := strconv.ParseInt(fields[12], 10, 64)
+	c.ingress = time.Duration(ut+st) * 10 * time.Millisecond
+	info, err := sys.Redis.Info(context.Background(), "cpu").Result()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, line := range strings.Split(info, "\n") {
+		k, v, ok := strings.Cut(strings.TrimSpace(line), ":")
+		if ok && (k == "used_cpu_sys" || k == "used_cpu_user") {
+			f, _ := strconv.ParseFloat(v, 64)
+			c.redis += time.Duration(f * float64(time.Second))
+		}
+	}
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	c.generator = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return c
 }
 
 // rawEnqueue enqueues whatsapp:message tasks shaped like the ingress's (unique task id,

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# make bench: runs the load benchmarks of deploy/bench once each and writes the figures, with
-# the date and the machine, to deploy/bench/results-<date>.txt (printed as well).
+# make bench: runs the load benchmarks of deploy/bench once each and appends the figures, with
+# the date, the machine and its load, to deploy/bench/results-<date>.txt (printed as well).
 # Needs DATABASE_URL and REDIS_URL (eval "$(deploy/services.sh env)"; make bench does it).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -17,6 +17,7 @@ trap 'rm -f "$tmp"' EXIT
   echo "# command: $go test -run '^\$' -bench . -benchtime 1x -count 1 -timeout 20m ./deploy/bench"
 } >"$tmp"
 cat "$tmp"
-"$go" test -run '^$' -bench . -benchtime 1x -count 1 -timeout 20m ./deploy/bench 2>&1 | tee -a "$tmp"
-cp "$tmp" "$out"
-echo "bench: results written to $out" >&2
+# The processes' own log lines (warnings under overload) stay out of the results.
+"$go" test -run '^$' -bench . -benchtime 1x -count 1 -timeout 20m ./deploy/bench 2>&1 | grep -v '^ *{"level"' | tee -a "$tmp"
+{ cat "$tmp"; echo; } >>"$out"
+echo "bench: results appended to $out" >&2
