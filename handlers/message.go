@@ -59,6 +59,10 @@ func RetryDelay(n int, err error, t *asynq.Task) time.Duration {
 	if errors.Is(err, ErrWaitingForEarlier) {
 		return time.Duration(50*(n+1)) * time.Millisecond
 	}
+	if t.Type() == tasks.TypeAudioTranscribe {
+		// The guest is waiting behind the voice note: retry soon, give up within transcriptWait.
+		return min(time.Duration(2<<min(n, 5))*time.Second, 40*time.Second)
+	}
 	return asynq.DefaultRetryDelayFunc(n, err, t)
 }
 

@@ -355,7 +355,7 @@ func TestPaymentPendingThenApproved(t *testing.T) {
 	}
 	msgs := e.sys.WaitReplies(t, payer, 1)
 	e.settle(t)
-	mustContain(t, "pending message", msgs[0].Text, "procesando", r.Code, "hasta las")
+	mustContain(t, "pending message", msgs[0].Text, "procesando", r.Code, "hasta ", " las ")
 	if strings.Contains(msgs[0].Text, "confirmada") {
 		t.Fatalf("a pending payment must not read as confirmed: %s", msgs[0].Text)
 	}
@@ -401,7 +401,7 @@ func TestPaymentRejectedSendsFreshLink(t *testing.T) {
 	if fresh.InitPoint == first || fresh.ExternalReference != r.ID {
 		t.Fatalf("fresh link %+v", fresh)
 	}
-	mustContain(t, "rejection message", msgs[0].Text, "rechazó", "no se cobró nada", fresh.InitPoint, "hasta las")
+	mustContain(t, "rejection message", msgs[0].Text, "rechazó", "no se cobró nada", fresh.InitPoint, "hasta ", " las ")
 	if got := e.reservation(t, r.ID); got.Status != booking.StatusPreReserved {
 		t.Fatalf("a rejected payment changed the hold to %s", got.Status)
 	}
@@ -1040,7 +1040,7 @@ func TestMissingLinkSentByReconciliation(t *testing.T) {
 	if len(prefs) != 1 || prefs[0].ExternalReference != r.ID {
 		t.Fatalf("preferences %+v", prefs)
 	}
-	mustContain(t, "link message", msgs[0].Text, prefs[0].InitPoint, conversation.Money(r.DepositCents), r.Code, "hasta las")
+	mustContain(t, "link message", msgs[0].Text, prefs[0].InitPoint, conversation.Money(r.DepositCents), r.Code, "hasta ", " las ")
 	e.reconcile(t)
 	if n := len(e.sys.RepliesTo(payer)); n != 1 {
 		t.Fatalf("%d link messages, want 1", n)

@@ -342,7 +342,7 @@ func (t *turn) book() error {
 		link = ""
 	}
 	msg := fmt.Sprintf(c.Held, r.CabinName, StayText(st.Lang, r.CheckIn, r.CheckOut), r.Code) + "\n"
-	until := clock(st.Lang, r.ExpiresAt, t.now, t.loc)
+	until := deadline(st.Lang, r.ExpiresAt, t.now, t.loc)
 	if link != "" {
 		msg += fmt.Sprintf(c.HeldLink, Money(r.DepositCents), until, link)
 	} else {

@@ -64,6 +64,31 @@ func clock(lang string, t, now time.Time, loc *time.Location) string {
 	return Day(lang, booking.DateOf(t)) + " " + t.Format("15:04")
 }
 
+// deadline is what follows "antes"/"before" for an instant in loc: "de las 15:42" or, on
+// another day, "del mié 02/12 a las 00:20" (en: "15:42", "Wed 02/12 at 00:20"; pt: "das 15:42",
+// "de qua 02/12 às 00:20"), so the sentence reads right on both sides of midnight.
+func deadline(lang string, t, now time.Time, loc *time.Location) string {
+	t, now = t.In(loc), now.In(loc)
+	hm := t.Format("15:04")
+	if booking.DateOf(t).Equal(booking.DateOf(now)) {
+		switch lang {
+		case "en":
+			return hm
+		case "pt":
+			return "das " + hm
+		}
+		return "de las " + hm
+	}
+	day := Day(lang, booking.DateOf(t))
+	switch lang {
+	case "en":
+		return day + " at " + hm
+	case "pt":
+		return "de " + day + " às " + hm
+	}
+	return "del " + day + " a las " + hm
+}
+
 // clip shortens s to at most n characters, ending in "…" when it had to cut.
 func clip(s string, n int) string {
 	s = strings.TrimSpace(s)

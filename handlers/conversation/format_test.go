@@ -233,3 +233,27 @@ func TestLoadState(t *testing.T) {
 		t.Fatalf("round trip:\n got %+v\nwant %+v", got, s)
 	}
 }
+
+// A hold ending after midnight must still read as a sentence in every language.
+func TestDeadline(t *testing.T) {
+	loc, _ := time.LoadLocation("America/Argentina/Buenos_Aires")
+	now := time.Date(2026, 12, 1, 23, 50, 0, 0, loc)
+	cases := []struct {
+		lang string
+		in   time.Duration
+		want string
+	}{
+		{"es", 5 * time.Minute, "de las 23:55"},
+		{"es", 30 * time.Minute, "del mié 02/12 a las 00:20"},
+		{"en", 5 * time.Minute, "23:55"},
+		{"pt", 5 * time.Minute, "das 23:55"},
+	}
+	for _, c := range cases {
+		if got := deadline(c.lang, now.Add(c.in).UTC(), now, loc); got != c.want {
+			t.Errorf("deadline(%s, +%s) = %q, want %q", c.lang, c.in, got, c.want)
+		}
+	}
+	if got := deadline("en", now.Add(30*time.Minute), now, loc); !strings.HasSuffix(got, " at 00:20") {
+		t.Errorf("en next day: %q", got)
+	}
+}

@@ -214,7 +214,7 @@ func (t *turn) pay(code string) error {
 		t.problems = append(t.problems, fmt.Errorf("payment link for %s: %w", hold.Code, err))
 		link = ""
 	}
-	until := clock(t.st.Lang, hold.ExpiresAt, t.now, t.loc)
+	until := deadline(t.st.Lang, hold.ExpiresAt, t.now, t.loc)
 	if link != "" {
 		t.say(textReply(fmt.Sprintf(c.PayLink, hold.Code, Money(hold.DepositCents), until, link)))
 	} else {

@@ -230,8 +230,8 @@ var spanish = catalog{
 	QuoteAsk:      "¿Te la reservo?",
 
 	Held:         "¡Listo! 🎉 Te reservé *%s*, %s. Código: *%s*.",
-	HeldLink:     "Para confirmarla pagá la seña de %s antes de las %s con este link de Mercado Pago:\n%s",
-	HeldNoLink:   "Para confirmarla hay que pagar la seña de %s antes de las %s. En un ratito te mando el link de pago de Mercado Pago.",
+	HeldLink:     "Para confirmarla pagá la seña de %s antes %s con este link de Mercado Pago:\n%s",
+	HeldNoLink:   "Para confirmarla hay que pagar la seña de %s antes %s. En un ratito te mando el link de pago de Mercado Pago.",
 	DatesTaken:   "Uy, alguien acaba de tomar esas fechas 😕.",
 	TooManyHolds: "Ya tenés %d reservas esperando la seña. Pagá o cancelá alguna antes de pedir otra.",
 	OwnHold:      "Esas fechas ya las tenés reservadas vos: código *%s*, %s. Si querés cambiar algo, cancelala y la hacemos de nuevo.",
@@ -274,8 +274,8 @@ var spanish = catalog{
 	CancelInactive: "La reserva *%s* ya no está activa.",
 	CancelPaid:     "La reserva *%s* ya está pagada: para cancelarla te paso con el dueño.",
 	PayNoHold:      "Para reservar se paga una seña del %d%% con Mercado Pago y el resto al llegar. Primero elegimos fechas y cabaña.",
-	PayLink:        "Reserva *%s*: pagá la seña de %s antes de las %s con este link:\n%s",
-	PayPending:     "Reserva *%s*: la seña es de %s y vence a las %s. El link de pago te llega en un ratito.",
+	PayLink:        "Reserva *%s*: pagá la seña de %s antes %s con este link:\n%s",
+	PayPending:     "Reserva *%s*: la seña es de %s y hay que pagarla antes %s. El link de pago te llega en un ratito.",
 
 	HelpBody:     "¿Sobre qué tenés dudas?",
 	HelpButton:   "Ver temas",
@@ -395,7 +395,7 @@ var english = catalog{
 	CancelPaid:     "Booking *%s* is already paid: to cancel it I'll put you through to the owner.",
 	PayNoHold:      "To book, you pay a %d%% deposit with Mercado Pago and the rest on arrival. First let's pick dates and a cabin.",
 	PayLink:        "Booking *%s*: pay the %s deposit before %s with this link:\n%s",
-	PayPending:     "Booking *%s*: the deposit is %s, due by %s. The payment link is on its way.",
+	PayPending:     "Booking *%s*: the deposit is %s, due before %s. The payment link is on its way.",
 
 	HelpBody:     "What would you like to know?",
 	HelpButton:   "See topics",
@@ -470,8 +470,8 @@ var portuguese = catalog{
 	QuoteAsk:      "Quer que eu reserve?",
 
 	Held:         "Pronto! 🎉 Reservei *%s* para você, %s. Código: *%s*.",
-	HeldLink:     "Para confirmar, pague o sinal de %s antes das %s com este link do Mercado Pago:\n%s",
-	HeldNoLink:   "Para confirmar, é preciso pagar o sinal de %s antes das %s. Já já te mando o link de pagamento do Mercado Pago.",
+	HeldLink:     "Para confirmar, pague o sinal de %s antes %s com este link do Mercado Pago:\n%s",
+	HeldNoLink:   "Para confirmar, é preciso pagar o sinal de %s antes %s. Já já te mando o link de pagamento do Mercado Pago.",
 	DatesTaken:   "Ops, alguém acabou de pegar essas datas 😕.",
 	TooManyHolds: "Você já tem %d reservas esperando o sinal. Pague ou cancele alguma antes de pedir outra.",
 	OwnHold:      "Essas datas já estão reservadas por você: código *%s*, %s. Para mudar algo, cancele e fazemos de novo.",
@@ -514,8 +514,8 @@ var portuguese = catalog{
 	CancelInactive: "A reserva *%s* não está mais ativa.",
 	CancelPaid:     "A reserva *%s* já está paga: para cancelar, vou te passar para o dono.",
 	PayNoHold:      "Para reservar, paga-se um sinal de %d%% pelo Mercado Pago e o resto na chegada. Primeiro escolhemos datas e cabana.",
-	PayLink:        "Reserva *%s*: pague o sinal de %s antes das %s com este link:\n%s",
-	PayPending:     "Reserva *%s*: o sinal é de %s e vence às %s. O link de pagamento chega já já.",
+	PayLink:        "Reserva *%s*: pague o sinal de %s antes %s com este link:\n%s",
+	PayPending:     "Reserva *%s*: o sinal é de %s e precisa ser pago antes %s. O link de pagamento chega já já.",
 
 	HelpBody:     "Sobre o que é a sua dúvida?",
 	HelpButton:   "Ver temas",
