@@ -13,6 +13,7 @@ all: build
 build:
 	$(GO) build -o $(BIN)/reservas ./cmd/reservas
 	$(GO) build -o $(BIN)/sandbox ./cmd/sandbox
+	$(GO) build -o $(BIN)/sttdemo ./cmd/sttdemo
 
 services:
 	$(SERVICES) up

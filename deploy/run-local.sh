@@ -36,6 +36,19 @@ pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
 
+# Voice notes: a real recogniser when STT_URL is set; otherwise the limited offline demo
+# recogniser (PocketSphinx with a Spanish booking-phrase grammar) when pocketsphinx is installed.
+stt_note="voice notes: STT_URL=${STT_URL:-}"
+if [ -z "${STT_URL:-}" ]; then
+  if command -v pocketsphinx_continuous >/dev/null 2>&1; then
+    bin/sttdemo -addr 127.0.0.1:${STTDEMO_PORT:-9090} >/dev/null 2>&1 & pids+=($!)
+    export STT_URL=http://127.0.0.1:${STTDEMO_PORT:-9090}/v1 STT_MODEL=sttdemo
+    stt_note="voice notes: LIMITED DEMO recogniser (booking phrases only); set STT_URL for a real one"
+  else
+    stt_note="voice notes: no recogniser (apt-get install pocketsphinx pocketsphinx-en-us, or set STT_URL); guests are asked to type"
+  fi
+fi
+
 bin/sandbox & pids+=($!)
 bin/reservas all & pids+=($!)
 
@@ -51,6 +64,7 @@ cat <<EOF
     Admin:                          $PUBLIC_BASE_URL/admin   ($admin_email / $admin_password)
     Queues (asynqmon):              $PUBLIC_BASE_URL/admin/queues
     Metrics:                        $PUBLIC_BASE_URL/metrics
+    $stt_note
   Ctrl-C stops it (Postgres and Redis keep running: deploy/services.sh down).
 
 EOF

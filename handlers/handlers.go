@@ -82,7 +82,12 @@ func (d *Deps) observe(next asynq.Handler) asynq.Handler {
 		start := time.Now()
 		err := next.ProcessTask(ctx, t)
 		outcome := "ok"
-		if err != nil {
+		switch {
+		case err == nil:
+		case errors.Is(err, ErrWaitingForEarlier):
+			// Not a failure: the guest's earlier message goes first, this one follows shortly.
+			outcome = "waiting"
+		default:
 			outcome = "error"
 			if errors.Is(err, asynq.SkipRetry) {
 				outcome = "skipped"

@@ -22,6 +22,8 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/reservas/reservas/handlers/mercadopago/mercadopagotest"
+	"github.com/reservas/reservas/handlers/stt/stttest"
+	"github.com/reservas/reservas/handlers/whatsapp"
 	"github.com/reservas/reservas/handlers/whatsapp/whatsapptest"
 )
 
@@ -131,7 +133,7 @@ type sendRequest struct {
 	From        string `json:"from"`
 	Name        string `json:"name"`
 	Text        string `json:"text"`
-	Kind        string `json:"kind"` // "text", "button", "list"
+	Kind        string `json:"kind"` // "text", "voice", "button", "list"
 	ReplyID     string `json:"reply_id"`
 	Title       string `json:"title"`
 	Description string `json:"description"`
@@ -158,6 +160,25 @@ func (c *chat) send(w http.ResponseWriter, r *http.Request) {
 		body = whatsapptest.ButtonReplyWebhook(c.graph.PhoneNumberID(), from, req.Name, wamid, req.Context, req.ReplyID, req.Title, now)
 	case "list":
 		body = whatsapptest.ListReplyWebhook(c.graph.PhoneNumberID(), from, req.Name, wamid, req.Context, req.ReplyID, req.Title, req.Description, now)
+	case "voice":
+		// A real voice note, as WhatsApp records one: espeak-ng speaks the text, ffmpeg encodes
+		// mono Ogg/Opus; the bot fetches it from the fake media endpoints like from Meta's.
+		if strings.TrimSpace(req.Text) == "" {
+			http.Error(w, "text to speak is required", http.StatusBadRequest)
+			return
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), 20*time.Second)
+		defer cancel()
+		audio, err := stttest.VoiceNote(ctx, req.Text)
+		if err != nil {
+			http.Error(w, "could not record a voice note here (needs espeak-ng and ffmpeg): "+err.Error(), http.StatusInternalServerError)
+			return
+		}
+		mediaID := fmt.Sprintf("%d%06d", now.Unix(), c.seq.Load())
+		const mime = "audio/ogg; codecs=opus"
+		c.graph.AddMedia(mediaID, mime, audio)
+		body = whatsapptest.AudioWebhook(c.graph.PhoneNumberID(), from, req.Name, wamid,
+			whatsapp.MediaRef{ID: mediaID, MimeType: mime, SHA256: whatsapptest.Base64SHA256(audio), Voice: true}, now)
 	default:
 		if strings.TrimSpace(req.Text) == "" {
 			http.Error(w, "text is required", http.StatusBadRequest)
