@@ -42,6 +42,8 @@ type booker struct {
 
 	mu       sync.Mutex
 	outcome  string
+	// promised is the WhatsApp id of a hold message that promised the payment link for later.
+	promised string
 	code     string
 	payments []int64
 	wamids   []string
@@ -134,6 +136,9 @@ func (b *booker) run(ctx context.Context, l *load) {
 		}
 		if !strings.Contains(held.Text, "http") {
 			// e.g. held, but Mercado Pago could not make the link just now
+			b.mu.Lock()
+			b.promised = held.WAMID
+			b.mu.Unlock()
 			b.logf("answer to Reservar without a link: %q", held.Text)
 			return
 		}
@@ -141,6 +146,22 @@ func (b *booker) run(ctx context.Context, l *load) {
 		return
 	}
 	b.logf("no hold after 3 tries")
+}
+
+// linkArrived reports whether a payment link reached the guest after the message that
+// promised it.
+func (b *booker) linkArrived() bool {
+	after := false
+	for _, m := range b.g.Replies() {
+		if m.WAMID == b.promised {
+			after = true
+			continue
+		}
+		if after && strings.Contains(m.Text, "http") {
+			return true
+		}
+	}
+	return false
 }
 
 func (b *booker) index(m whatsapptest.SentMessage) int {

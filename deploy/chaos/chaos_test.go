@@ -263,6 +263,11 @@ func TestChaos(t *testing.T) {
 	}
 	logf("%d bookings held, %d confirmed; payments by status/outcome: %v; %d at the fake Mercado Pago",
 		held, confirmed, decisions, len(sys.MP.Payments()))
+	for _, b := range bookers {
+		if b.promised != "" && !b.linkArrived() {
+			t.Errorf("%s was promised the payment link for later and never got it", b.g.Name)
+		}
+	}
 	if undecided := decisions["approved/"]; undecided > 0 {
 		t.Errorf("%d approved payments nobody acted on (neither confirmed, refunded nor sent to review)", undecided)
 	}
