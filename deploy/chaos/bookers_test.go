@@ -40,8 +40,8 @@ type booker struct {
 	mode    payMode
 	in, out time.Time
 
-	mu       sync.Mutex
-	outcome  string
+	mu      sync.Mutex
+	outcome string
 	// promised is the WhatsApp id of a hold message that promised the payment link for later.
 	promised string
 	code     string
