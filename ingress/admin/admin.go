@@ -182,6 +182,7 @@ func (s *Server) Mount(r chi.Router) {
 			r.Get("/feeds", s.feeds)
 			r.Get("/conversations", s.conversations)
 			r.Get("/conversations/{waID}", s.conversation)
+			r.Get("/voice-notes/{wamid}", s.voiceNoteAudio)
 			r.Group(func(r chi.Router) {
 				r.Use(s.requireAdminRole, s.requireCSRF)
 				r.Post("/reservations/{id}/confirm", s.confirmReservation)

@@ -376,6 +376,8 @@ type ConversationView struct {
 	Conversation store.ConversationSummary `json:"conversation"`
 	Messages     []TimelineEntry           `json:"messages"`
 	Reservations []store.Reservation       `json:"reservations"`
+	// VoiceNotes are the guest's voice notes, with what speech-to-text heard (or why not).
+	VoiceNotes []store.VoiceNote `json:"voice_notes"`
 }
 
 func (s *Server) conversationView(ctx context.Context, waID string) (ConversationView, error) {
@@ -396,6 +398,9 @@ func (s *Server) conversationView(ctx context.Context, waID string) (Conversatio
 	}
 	sort.SliceStable(v.Messages, func(i, j int) bool { return v.Messages[i].At.Before(v.Messages[j].At) })
 	if v.Reservations, err = s.store.GuestReservations(ctx, waID); err != nil {
+		return v, err
+	}
+	if v.VoiceNotes, err = s.store.ListVoiceNotes(ctx, waID, 50); err != nil {
 		return v, err
 	}
 	return v, nil

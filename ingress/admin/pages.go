@@ -312,6 +312,26 @@ func (s *Server) conversation(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "conversation", v)
 }
 
+// voiceNoteAudio plays a guest's stored voice note back to the owner.
+func (s *Server) voiceNoteAudio(w http.ResponseWriter, r *http.Request) {
+	n, err := s.store.GetVoiceNote(r.Context(), chi.URLParam(r, "wamid"))
+	if err != nil {
+		s.failed(w, r, err)
+		return
+	}
+	if len(n.Audio) == 0 {
+		http.Error(w, "el audio no se pudo descargar", http.StatusNotFound)
+		return
+	}
+	ctype := n.MimeType
+	if ctype == "" {
+		ctype = "audio/ogg"
+	}
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("Cache-Control", "private, max-age=3600")
+	_, _ = w.Write(n.Audio)
+}
+
 func (s *Server) takeOver(w http.ResponseWriter, r *http.Request) { s.setPaused(w, r, true) }
 func (s *Server) giveBack(w http.ResponseWriter, r *http.Request) { s.setPaused(w, r, false) }
 

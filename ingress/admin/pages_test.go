@@ -399,3 +399,48 @@ func TestReservationTimelineShowsMessagesAndPayments(t *testing.T) {
 		t.Fatalf("API timeline: %d %v", code, body)
 	}
 }
+
+// The owner finds a guest's voice notes on the conversation page, with what was heard (or why
+// not) and the audio itself to play.
+func TestConversationShowsVoiceNotes(t *testing.T) {
+	e := newEnv(t)
+	c := e.client()
+	c.login(e.user(store.RoleAdmin))
+	ctx := context.Background()
+	wa := "5491155003344"
+	audio := []byte("OggS fake opus bytes for the player")
+	for _, n := range []struct {
+		wamid, transcript string
+	}{{"wamid.V1", "quiero reservar del doce al quince"}, {"wamid.V2", ""}} {
+		if _, err := e.store.InsertInbound(ctx, store.Inbound{Wamid: n.wamid, WaID: wa, ProfileName: "Beto", Type: "audio",
+			Seq: 1, SentAt: now.Add(-time5m)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.store.EnsureVoiceNote(ctx, store.VoiceNote{Wamid: n.wamid, WaID: wa, MediaID: "m-" + n.wamid, Voice: true}); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.store.SaveVoiceNoteAudio(ctx, n.wamid, store.VoiceNoteAudio{MimeType: "audio/ogg", Size: int64(len(audio)), Audio: audio}); err != nil {
+			t.Fatal(err)
+		}
+		if n.transcript != "" {
+			if err := e.store.RecordVoiceNoteTranscript(ctx, n.wamid, n.transcript, "es"); err != nil {
+				t.Fatal(err)
+			}
+		} else if err := e.store.RecordVoiceNoteFailure(ctx, n.wamid, "timeout", "stt timed out", true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := e.store.EnsureConversation(ctx, wa, "Beto"); err != nil {
+		t.Fatal(err)
+	}
+	r := c.get("/admin/conversations/" + wa)
+	wantStatus(t, r, http.StatusOK, "conversation")
+	wantContains(t, r, "voice notes", "Notas de voz", "quiero reservar del doce al quince", "no se pudo transcribir", "timeout",
+		`src="/admin/voice-notes/wamid.V1"`)
+	r = c.get("/admin/voice-notes/wamid.V1")
+	wantStatus(t, r, http.StatusOK, "audio")
+	if r.body != string(audio) || r.header.Get("Content-Type") != "audio/ogg" {
+		t.Fatalf("audio served %q as %q", r.body, r.header.Get("Content-Type"))
+	}
+	wantStatus(t, c.get("/admin/voice-notes/wamid.nope"), http.StatusNotFound, "unknown voice note")
+}
