@@ -31,7 +31,27 @@ func missing(t testing.TB, what string) {
 // DatabaseURL returns a fresh, migrated database's URL; the database is dropped when the test ends.
 func DatabaseURL(t testing.TB) string {
 	t.Helper()
-	base := os.Getenv("DATABASE_URL")
+	dsn := EmptyDatabaseURL(t, "")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	s, err := store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatalf("open test database: %v", err)
+	}
+	defer s.Close()
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatalf("migrate test database: %v", err)
+	}
+	return dsn
+}
+
+// EmptyDatabaseURL creates an empty database (btree_gist only) on the server of base
+// (DATABASE_URL when empty) and drops it when the test ends; for tests that migrate it themselves.
+func EmptyDatabaseURL(t testing.TB, base string) string {
+	t.Helper()
+	if base == "" {
+		base = os.Getenv("DATABASE_URL")
+	}
 	if base == "" {
 		missing(t, "DATABASE_URL")
 	}
@@ -61,13 +81,13 @@ func DatabaseURL(t testing.TB) string {
 		defer conn.Close(ctx)
 		_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
 	})
-	s, err := store.Open(ctx, u.String())
+	conn, err := pgx.Connect(ctx, u.String())
 	if err != nil {
-		t.Fatalf("open test database: %v", err)
+		t.Fatalf("connect to the test database: %v", err)
 	}
-	defer s.Close()
-	if _, err := s.Migrate(ctx); err != nil {
-		t.Fatalf("migrate test database: %v", err)
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "CREATE EXTENSION IF NOT EXISTS btree_gist"); err != nil {
+		t.Fatalf("btree_gist in the test database: %v", err)
 	}
 	return u.String()
 }
