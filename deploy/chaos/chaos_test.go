@@ -214,6 +214,18 @@ func TestChaos(t *testing.T) {
 	if err := sys.Quiet(recovery, 3*time.Second); err != nil {
 		// Go on: the checks below tell what the unfinished work means for the guests.
 		t.Errorf("the system did not recover within %s: %v", recovery, err)
+		retrying, err := sys.RetryingMessages()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for w, next := range retrying {
+			handled := sys.Count(t, `SELECT count(*) FROM inbound_messages WHERE wamid = $1 AND processed_at IS NOT NULL`, w) == 1
+			what := "NOT handled yet: the guest waits until then"
+			if handled {
+				what = "already handled by a later message of the guest; were it the guest's last, the guest would wait until then"
+			}
+			logf("message %s… retries at %s (in %s): %s", w[:24], next.Format(time.TimeOnly), time.Until(next).Round(time.Second), what)
+		}
 	} else {
 		logf("queues idle, no new replies for 3 s")
 	}

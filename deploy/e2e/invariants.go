@@ -301,6 +301,35 @@ func (s *System) BusyTasks() []string {
 	return out
 }
 
+// RetryingMessages returns the wamids of whatsapp:message tasks waiting for a retry, with the
+// time of their next attempt.
+func (s *System) RetryingMessages() (map[string]time.Time, error) {
+	insp := asynq.NewInspector(s.RedisOpt())
+	defer insp.Close()
+	queues, err := insp.Queues()
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]time.Time{}
+	for _, q := range queues {
+		for page := 1; ; page++ {
+			tasks, err := insp.ListRetryTasks(q, asynq.PageSize(100), asynq.Page(page))
+			if err != nil {
+				return nil, err
+			}
+			for _, ti := range tasks {
+				if w, ok := strings.CutPrefix(ti.ID, "wa:"); ok && ti.Type == "whatsapp:message" {
+					out[w] = ti.NextProcessAt
+				}
+			}
+			if len(tasks) < 100 {
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
 // WaitQuiet waits until the queues are idle and the fake Graph API has accepted nothing new
 // for quiet, so late duplicates would have shown up. It fails the test after within.
 func (s *System) WaitQuiet(t testing.TB, within, quiet time.Duration) {
