@@ -68,6 +68,7 @@ func (d *Deps) Register(mux *asynq.ServeMux) {
 	mux.Use(d.observe)
 	mux.HandleFunc(tasks.TypeWhatsAppMessage, d.HandleWhatsAppMessage)
 	mux.HandleFunc(tasks.TypeWhatsAppStatus, d.HandleWhatsAppStatus)
+	mux.HandleFunc(tasks.TypeReservationNotice, d.HandleReservationNotice)
 	mux.HandleFunc(tasks.TypeAudioTranscribe, d.HandleAudioTranscribe)
 	mux.HandleFunc(tasks.TypeHoldsExpire, d.HandleHoldsExpire)
 	mux.HandleFunc(tasks.TypePaymentSync, d.HandlePaymentSync)

@@ -135,3 +135,26 @@ func Decode(t *asynq.Task, into any) error {
 	}
 	return nil
 }
+
+// TypeReservationNotice tells a guest about a change the owner made from the admin.
+const TypeReservationNotice = "reservation:notice"
+
+// Owner actions a guest is told about.
+const (
+	NoticeConfirmedByOwner = "confirmed_by_owner"
+	NoticeCancelledByOwner = "cancelled_by_owner"
+)
+
+// ReservationNotice asks a worker to tell the guest that the owner changed their reservation.
+type ReservationNotice struct {
+	ReservationID string `json:"reservation_id"`
+	Event         string `json:"event"`
+}
+
+// NewReservationNotice builds the task, unique per reservation and event, so a double click
+// or a retried request tells the guest once.
+func NewReservationNotice(p ReservationNotice) (*asynq.Task, error) {
+	return newTask(TypeReservationNotice, p,
+		asynq.TaskID("notice:"+p.ReservationID+":"+p.Event), asynq.Queue(QueueDefault),
+		asynq.Retention(DedupeWindow), asynq.MaxRetry(10))
+}

@@ -81,11 +81,13 @@ type Server struct {
 	now       func() time.Time
 	pages     pageSet
 	inspector *asynq.Inspector
-	monRW     *asynqmon.HTTPHandler
-	monRO     *asynqmon.HTTPHandler
-	secure    bool
-	cookie    string
-	origins   *http.CrossOriginProtection
+	// queue enqueues the guest notices of owner actions (the worker sends them).
+	queue   *asynq.Client
+	monRW   *asynqmon.HTTPHandler
+	monRO   *asynqmon.HTTPHandler
+	secure  bool
+	cookie  string
+	origins *http.CrossOriginProtection
 	// dummyHash is checked when the email is unknown.
 	dummyHash string
 }
@@ -132,6 +134,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 	s := &Server{
 		cfg: cfg, store: d.Store, redis: d.Redis, log: d.Log, now: d.Now, pages: pages,
 		inspector: asynq.NewInspector(d.Queues),
+		queue:     asynq.NewClient(d.Queues),
 		monRW:     asynqmon.New(asynqmon.Options{RootPath: QueuesPath, RedisConnOpt: d.Queues}),
 		monRO:     asynqmon.New(asynqmon.Options{RootPath: QueuesPath, RedisConnOpt: d.Queues, ReadOnly: true}),
 		secure:    strings.HasPrefix(cfg.PublicBaseURL, "https://"),
@@ -154,7 +157,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 
 // Close releases asynqmon's and the inspector's Redis connections.
 func (s *Server) Close() error {
-	return errors.Join(s.monRW.Close(), s.monRO.Close(), s.inspector.Close())
+	return errors.Join(s.monRW.Close(), s.monRO.Close(), s.inspector.Close(), s.queue.Close())
 }
 
 // Mount adds /admin, /admin/queues, /api/v1 and /api/openapi.yaml to r.

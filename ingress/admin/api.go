@@ -15,6 +15,7 @@ import (
 
 	"github.com/reservas/reservas/handlers/booking"
 	"github.com/reservas/reservas/store"
+	"github.com/reservas/reservas/tasks"
 )
 
 //go:embed openapi.yaml
@@ -201,6 +202,7 @@ func (s *Server) apiConfirm(w http.ResponseWriter, r *http.Request) {
 		s.apiFailed(w, r, err)
 		return
 	}
+	s.tellGuest(r.Context(), res, tasks.NoticeConfirmedByOwner)
 	writeJSON(w, http.StatusOK, res)
 }
 
@@ -220,6 +222,7 @@ func (s *Server) apiCancel(w http.ResponseWriter, r *http.Request) {
 		s.apiFailed(w, r, err)
 		return
 	}
+	s.tellGuest(r.Context(), cur, tasks.NoticeCancelledByOwner)
 	writeJSON(w, http.StatusOK, cur)
 }
 

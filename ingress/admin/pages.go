@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"context"
 	"encoding/csv"
 	"errors"
 	"net/http"
@@ -9,9 +10,11 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/hibiken/asynq"
 
 	"github.com/reservas/reservas/handlers/booking"
 	"github.com/reservas/reservas/store"
+	"github.com/reservas/reservas/tasks"
 )
 
 // failed renders a store error: 404 for what does not exist, else 500 (logged).
@@ -146,11 +149,13 @@ func (s *Server) reservation(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) confirmReservation(w http.ResponseWriter, r *http.Request) {
 	id := chi.URLParam(r, "id")
-	if _, err := s.store.ConfirmReservation(r.Context(), id, s.now()); err != nil {
+	res, err := s.store.ConfirmReservation(r.Context(), id, s.now())
+	if err != nil {
 		s.actionFailed(w, r, err)
 		return
 	}
 	s.log.Info().Int64("user_id", userFrom(r.Context()).ID).Str("reservation", id).Msg("admin: confirmed reservation")
+	s.tellGuest(r.Context(), res, tasks.NoticeConfirmedByOwner)
 	http.Redirect(w, r, "/admin/reservations/"+url.PathEscape(id)+"?ok=confirmed", http.StatusSeeOther)
 }
 
@@ -163,9 +168,9 @@ func (s *Server) cancelReservation(w http.ResponseWriter, r *http.Request) {
 	}
 	ok := "cancelled"
 	if cur.Kind == booking.KindBooking {
-		_, err = s.store.CancelReservation(r.Context(), id, s.now())
+		cur, err = s.store.CancelReservation(r.Context(), id, s.now())
 	} else {
-		_, err = s.store.ReleaseBlock(r.Context(), id, s.now())
+		cur, err = s.store.ReleaseBlock(r.Context(), id, s.now())
 		ok = "released"
 	}
 	if err != nil {
@@ -173,7 +178,23 @@ func (s *Server) cancelReservation(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.log.Info().Int64("user_id", userFrom(r.Context()).ID).Str("reservation", id).Msg("admin: cancelled reservation")
+	s.tellGuest(r.Context(), cur, tasks.NoticeCancelledByOwner)
 	http.Redirect(w, r, "/admin/reservations/"+url.PathEscape(id)+"?ok="+ok, http.StatusSeeOther)
+}
+
+// tellGuest queues a WhatsApp message to the guest about an owner's change. The change itself
+// is already saved; a failed enqueue is logged for the owner to follow up by hand.
+func (s *Server) tellGuest(ctx context.Context, r store.Reservation, event string) {
+	if r.Kind != booking.KindBooking || r.GuestPhone == "" {
+		return
+	}
+	task, err := tasks.NewReservationNotice(tasks.ReservationNotice{ReservationID: r.ID, Event: event})
+	if err == nil {
+		_, err = s.queue.EnqueueContext(ctx, task)
+	}
+	if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
+		s.log.Error().Err(err).Str("reservation", r.ID).Msg("admin: guest notice not queued")
+	}
 }
 
 // actionFailed explains a refused change (409) or fails like a read.

@@ -3,6 +3,7 @@ package admin_test
 import (
 	"context"
 	"encoding/csv"
+	"github.com/hibiken/asynq"
 	"net/http"
 	"net/url"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/reservas/reservas/handlers/booking"
 	"github.com/reservas/reservas/store"
+	"github.com/reservas/reservas/tasks"
 )
 
 func TestTodayListsArrivalsDeparturesAndHolds(t *testing.T) {
@@ -150,6 +152,24 @@ func TestCancelAndConfirmFromTheReservationPage(t *testing.T) {
 	}
 	wantStatus(t, c.get("/admin/reservations/00000000-0000-0000-0000-000000000000"), http.StatusNotFound, "unknown reservation")
 	wantStatus(t, c.get("/admin/reservations/not-a-uuid"), http.StatusNotFound, "malformed id")
+
+	// Each guest is told by the worker: one notice task per change, none for the refused repeat.
+	insp := asynq.NewInspector(e.queues)
+	defer insp.Close()
+	pending, err := insp.ListPendingTasks(tasks.QueueDefault)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, ti := range pending {
+		if ti.Type == tasks.TypeReservationNotice {
+			got[ti.ID] = true
+		}
+	}
+	want := []string{"notice:" + b.ID + ":" + tasks.NoticeCancelledByOwner, "notice:" + h.ID + ":" + tasks.NoticeConfirmedByOwner}
+	if len(got) != len(want) || !got[want[0]] || !got[want[1]] {
+		t.Fatalf("guest notices queued %v, want %v", got, want)
+	}
 }
 
 func TestReleaseABlockFromItsPage(t *testing.T) {
