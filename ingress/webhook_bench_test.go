@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -51,4 +52,40 @@ func BenchmarkWhatsAppWebhook(b *testing.B) {
 			b.Fatalf("status %d", w.Code)
 		}
 	}
+}
+
+// BenchmarkWhatsAppWebhookParallel is the same with 32 requests in flight, as under load.
+func BenchmarkWhatsAppWebhookParallel(b *testing.B) {
+	rdb, url := storetest.NewRedis(b)
+	opts, err := redis.ParseURL(url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	queue := asynq.NewClient(asynq.RedisClientOpt{Addr: opts.Addr, DB: opts.DB, PoolSize: 64})
+	defer queue.Close()
+	h, err := ingress.New(ingress.Config{WhatsAppAppSecret: "secret", WhatsAppVerifyToken: "v"},
+		ingress.Deps{Queue: queue, Redis: rdb, Log: zerolog.Nop()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var n atomic.Int64
+	start := time.Now().UnixNano()
+	b.SetParallelism(16)
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := n.Add(1)
+			body := whatsapptest.TextWebhook("106540352242922", fmt.Sprintf("54911%08d", i%1000), "José",
+				fmt.Sprintf("wamid.bench.%d.%d", start, i), "Hola, ¿tienen cabaña del 12 al 15 de diciembre para 4?", time.Now())
+			req := httptest.NewRequest(http.MethodPost, "/webhooks/whatsapp", bytes.NewReader(body))
+			req.Header.Set(whatsapp.SignatureHeaderName, whatsapp.SignatureHeader("secret", body))
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, req)
+			if w.Code != http.StatusOK {
+				b.Errorf("status %d", w.Code)
+				return
+			}
+		}
+	})
 }
