@@ -57,7 +57,14 @@ type Responder interface {
 // asynq's exponential default otherwise.
 func RetryDelay(n int, err error, t *asynq.Task) time.Duration {
 	if errors.Is(err, ErrWaitingForEarlier) {
-		return time.Duration(50*(n+1)) * time.Millisecond
+		return min(time.Duration(50*(n+1))*time.Millisecond, time.Second)
+	}
+	if t.Type() == tasks.TypeWhatsAppMessage {
+		// A guest is waiting, and n also counts the quick waiting-for-order retries, so
+		// asynq's exponential default would push a message that failed once (a worker
+		// killed, Postgres restarting) minutes or hours away. Retry within seconds instead,
+		// well inside gapWait, so the guest's later messages do not skip it.
+		return min(time.Duration(n%4+1)*time.Second, 3*time.Second)
 	}
 	if t.Type() == tasks.TypeAudioTranscribe {
 		// The guest is waiting behind the voice note: retry soon, give up within transcriptWait.

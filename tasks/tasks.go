@@ -55,7 +55,10 @@ type WhatsAppMessage struct {
 func NewWhatsAppMessage(p WhatsAppMessage) (*asynq.Task, error) {
 	return newTask(TypeWhatsAppMessage, p,
 		asynq.TaskID("wa:"+p.Wamid), asynq.Queue(QueueCritical), asynq.Retention(DedupeWindow),
-		asynq.MaxRetry(25), asynq.Timeout(2*time.Minute))
+		// Waiting for a guest's earlier message counts as a retry too (tens of ms each), so
+		// the limit is high; real failures retry every few seconds (handlers.RetryDelay),
+		// which gives an outage of about ten minutes before a message is archived.
+		asynq.MaxRetry(300), asynq.Timeout(2*time.Minute))
 }
 
 // WhatsAppStatus is one status callback (sent, delivered, read, failed) for a message we sent.
