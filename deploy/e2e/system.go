@@ -28,7 +28,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
@@ -436,48 +435,7 @@ func FreeAddr(t testing.TB) string {
 // btree_gist, and drops it when the test ends. `reservas migrate` creates the schema.
 func newDatabase(t testing.TB, base string) string {
 	t.Helper()
-	if base == "" {
-		// storetest fails under CI=true (skips locally) when DATABASE_URL is not set.
-		base = os.Getenv("DATABASE_URL")
-		if base == "" {
-			_ = storetest.DatabaseURL(t)
-		}
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	admin, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("e2e: connect to %s: %v", redactURL(base), err)
-	}
-	defer admin.Close(ctx)
-	name := "e2e_" + randomHex(6)
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		t.Fatalf("e2e: create database: %v", err)
-	}
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("e2e: parse database url: %v", err)
-	}
-	u.Path = "/" + name
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, base)
-		if err != nil {
-			return
-		}
-		defer conn.Close(ctx)
-		_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-	})
-	conn, err := pgx.Connect(ctx, u.String())
-	if err != nil {
-		t.Fatalf("e2e: connect to the new database: %v", err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "CREATE EXTENSION IF NOT EXISTS btree_gist"); err != nil {
-		t.Fatalf("e2e: btree_gist: %v", err)
-	}
-	return u.String()
+	return storetest.EmptyDatabaseURL(t, base)
 }
 
 // newRedisDB returns a flushed Redis database of the test's own: from storetest (on
@@ -520,14 +478,6 @@ func flushOnCleanup(t testing.TB, redisURL string) {
 		defer cancel()
 		_ = c.FlushDB(ctx).Err()
 	})
-}
-
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(unparsable url)"
-	}
-	return u.Redacted()
 }
 
 func randomHex(n int) string {
