@@ -102,3 +102,18 @@ func (d *Deps) observe(next asynq.Handler) asynq.Handler {
 		return err
 	})
 }
+
+// WorkerConfig is how every worker runs the handlers (reservas worker, the tests' harness, the
+// benchmarks): queue priorities, the retry schedule, and polling fast enough for chat replies
+// (asynq's default one-second TaskCheckInterval would add up to a second to every answer).
+func WorkerConfig(concurrency int) asynq.Config {
+	return asynq.Config{
+		Concurrency:              concurrency,
+		Queues:                   tasks.QueuePriorities(),
+		TaskCheckInterval:        10 * time.Millisecond,
+		DelayedTaskCheckInterval: 100 * time.Millisecond,
+		RetryDelayFunc:           RetryDelay,
+		ShutdownTimeout:          20 * time.Second,
+		LogLevel:                 asynq.WarnLevel,
+	}
+}

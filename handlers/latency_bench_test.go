@@ -17,7 +17,6 @@ import (
 	"github.com/reservas/reservas/handlers/handlerstest"
 	"github.com/reservas/reservas/handlers/whatsapp"
 	"github.com/reservas/reservas/handlers/whatsapp/whatsapptest"
-	"github.com/reservas/reservas/tasks"
 )
 
 // BenchmarkReplyLatency measures what a guest waits: from the webhook POST reaching the
@@ -38,11 +37,9 @@ func BenchmarkReplyLatency(b *testing.B) {
 		d.Responder = handlers.NewConversationResponder(d)
 	}})
 	// The worker as `reservas worker` runs it (cmd/reservas/processes.go).
-	srv := asynq.NewServer(sys.RedisOpt, asynq.Config{
-		Concurrency: 20, Queues: tasks.QueuePriorities(),
-		TaskCheckInterval: 10 * time.Millisecond, DelayedTaskCheckInterval: 100 * time.Millisecond,
-		RetryDelayFunc: handlers.RetryDelay, LogLevel: asynq.ErrorLevel, ShutdownTimeout: 5 * time.Second,
-	})
+	wcfg := handlers.WorkerConfig(20)
+	wcfg.LogLevel, wcfg.ShutdownTimeout = asynq.ErrorLevel, 5*time.Second
+	srv := asynq.NewServer(sys.RedisOpt, wcfg)
 	mux := asynq.NewServeMux()
 	sys.Deps.Register(mux)
 	if err := srv.Start(mux); err != nil {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/caarlos0/env/v11"
+	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
 
@@ -86,6 +87,11 @@ func (c config) logger() zerolog.Logger {
 
 func openStore(ctx context.Context, cfg config) (*store.Store, error) {
 	return store.Open(ctx, cfg.DatabaseURL)
+}
+
+// asynqRedis is the asynq connection to the same Redis as opts.
+func asynqRedis(opts redis.Options) asynq.RedisClientOpt {
+	return asynq.RedisClientOpt{Addr: opts.Addr, Username: opts.Username, Password: opts.Password, DB: opts.DB, TLSConfig: opts.TLSConfig}
 }
 
 func openRedis(ctx context.Context, cfg config) (*redis.Client, redis.Options, error) {

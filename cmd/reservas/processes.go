@@ -19,7 +19,6 @@ import (
 	"github.com/reservas/reservas/handlers/whatsapp"
 	"github.com/reservas/reservas/ingress"
 	"github.com/reservas/reservas/store"
-	"github.com/reservas/reservas/tasks"
 )
 
 // runProcesses runs the ingress, the worker, the scheduler, or all three, until ctx ends.
@@ -61,7 +60,7 @@ func runProcesses(ctx context.Context, cfg config, which string) error {
 		return err
 	}
 	defer rdb.Close()
-	redisOpt := asynq.RedisClientOpt{Addr: ropts.Addr, Username: ropts.Username, Password: ropts.Password, DB: ropts.DB, TLSConfig: ropts.TLSConfig}
+	redisOpt := asynqRedis(ropts)
 	queue := asynq.NewClient(redisOpt)
 	defer queue.Close()
 
@@ -71,16 +70,9 @@ func runProcesses(ctx context.Context, cfg config, which string) error {
 	g, ctx := errgroup.WithContext(ctx)
 	if runWorker {
 		deps := newDeps(cfg, s, rdb, queue, log, handlers.NewMetrics(reg))
-		srv := asynq.NewServer(redisOpt, asynq.Config{
-			Concurrency:              cfg.WorkerConcurrency,
-			Queues:                   tasks.QueuePriorities(),
-			TaskCheckInterval:        10 * time.Millisecond, // chat replies must not wait a second
-			DelayedTaskCheckInterval: 100 * time.Millisecond,
-			RetryDelayFunc:           handlers.RetryDelay,
-			ShutdownTimeout:          20 * time.Second,
-			Logger:                   asynqLogger{log},
-			LogLevel:                 asynq.WarnLevel,
-		})
+		wcfg := handlers.WorkerConfig(cfg.WorkerConcurrency)
+		wcfg.Logger = asynqLogger{log}
+		srv := asynq.NewServer(redisOpt, wcfg)
 		mux := asynq.NewServeMux()
 		deps.Register(mux)
 		if err := srv.Start(mux); err != nil {

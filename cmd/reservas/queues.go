@@ -13,11 +13,13 @@ import (
 
 // runQueues prints queue stats, or runs a queue's archived (dead) tasks again.
 func runQueues(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
-	_, ropts, err := openRedis(ctx, cfg)
+	// openRedis checks that Redis answers; its client is not needed beyond that.
+	rdb, ropts, err := openRedis(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	insp := asynq.NewInspector(asynq.RedisClientOpt{Addr: ropts.Addr, Username: ropts.Username, Password: ropts.Password, DB: ropts.DB, TLSConfig: ropts.TLSConfig})
+	_ = rdb.Close()
+	insp := asynq.NewInspector(asynqRedis(ropts))
 	defer insp.Close()
 	if len(args) > 0 && args[0] == "retry" {
 		fs := flag.NewFlagSet("queues retry", flag.ContinueOnError)

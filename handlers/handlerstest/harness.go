@@ -25,7 +25,6 @@ import (
 	"github.com/reservas/reservas/ingress"
 	"github.com/reservas/reservas/store"
 	"github.com/reservas/reservas/store/storetest"
-	"github.com/reservas/reservas/tasks"
 )
 
 // VerifyToken is the harness's WHATSAPP_VERIFY_TOKEN.
@@ -124,11 +123,11 @@ func (s *System) StartWorker(t testing.TB, concurrency int) *asynq.Server {
 	if concurrency <= 0 {
 		concurrency = 10
 	}
-	srv := asynq.NewServer(s.RedisOpt, asynq.Config{
-		Concurrency: concurrency, Queues: tasks.QueuePriorities(),
-		TaskCheckInterval: 5 * time.Millisecond, DelayedTaskCheckInterval: 50 * time.Millisecond,
-		RetryDelayFunc: handlers.RetryDelay, LogLevel: asynq.ErrorLevel, ShutdownTimeout: 5 * time.Second,
-	})
+	cfg := handlers.WorkerConfig(concurrency)
+	// Tighter polling and a quick shutdown keep the tests short; the rest is production's.
+	cfg.TaskCheckInterval, cfg.DelayedTaskCheckInterval = 5*time.Millisecond, 50*time.Millisecond
+	cfg.LogLevel, cfg.ShutdownTimeout = asynq.ErrorLevel, 5*time.Second
+	srv := asynq.NewServer(s.RedisOpt, cfg)
 	mux := asynq.NewServeMux()
 	s.Deps.Register(mux)
 	if err := srv.Start(mux); err != nil {

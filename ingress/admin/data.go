@@ -219,16 +219,11 @@ func (s *Server) reservationView(ctx context.Context, id string) (ReservationVie
 		add(r.ExpiryNotifiedAt, "Se avisó al huésped que venció")
 	}
 	if r.GuestPhone != "" {
-		in, out, err := s.store.ConversationMessages(ctx, r.GuestPhone, 200)
+		msgs, err := s.messageTimeline(ctx, r.GuestPhone, 200)
 		if err != nil {
 			return v, err
 		}
-		for _, m := range in {
-			v.Timeline = append(v.Timeline, TimelineEntry{At: m.SentAt, Kind: "inbound", Text: messageText(m.Type, m.Body), Detail: m.Type})
-		}
-		for _, m := range out {
-			v.Timeline = append(v.Timeline, TimelineEntry{At: m.CreatedAt, Kind: "outbound", Text: m.Body, Detail: m.Kind + " · " + m.Status})
-		}
+		v.Timeline = append(v.Timeline, msgs...)
 	}
 	pays, err := s.payments(ctx, r.ID)
 	if err != nil {
@@ -380,21 +375,30 @@ type ConversationView struct {
 	VoiceNotes []store.VoiceNote `json:"voice_notes"`
 }
 
+// messageTimeline is a guest's WhatsApp messages, both ways, as timeline entries (unsorted).
+func (s *Server) messageTimeline(ctx context.Context, waID string, limit int) ([]TimelineEntry, error) {
+	in, out, err := s.store.ConversationMessages(ctx, waID, limit)
+	if err != nil {
+		return nil, err
+	}
+	entries := make([]TimelineEntry, 0, len(in)+len(out))
+	for _, m := range in {
+		entries = append(entries, TimelineEntry{At: m.SentAt, Kind: "inbound", Text: messageText(m.Type, m.Body), Detail: m.Type})
+	}
+	for _, m := range out {
+		entries = append(entries, TimelineEntry{At: m.CreatedAt, Kind: "outbound", Text: m.Body, Detail: m.Kind + " · " + m.Status})
+	}
+	return entries, nil
+}
+
 func (s *Server) conversationView(ctx context.Context, waID string) (ConversationView, error) {
 	c, err := s.store.ConversationSummaryByWaID(ctx, waID)
 	if err != nil {
 		return ConversationView{}, err
 	}
-	v := ConversationView{Conversation: c, Messages: []TimelineEntry{}}
-	in, out, err := s.store.ConversationMessages(ctx, waID, 300)
-	if err != nil {
+	v := ConversationView{Conversation: c}
+	if v.Messages, err = s.messageTimeline(ctx, waID, 300); err != nil {
 		return v, err
-	}
-	for _, m := range in {
-		v.Messages = append(v.Messages, TimelineEntry{At: m.SentAt, Kind: "inbound", Text: messageText(m.Type, m.Body), Detail: m.Type})
-	}
-	for _, m := range out {
-		v.Messages = append(v.Messages, TimelineEntry{At: m.CreatedAt, Kind: "outbound", Text: m.Body, Detail: m.Kind + " · " + m.Status})
 	}
 	sort.SliceStable(v.Messages, func(i, j int) bool { return v.Messages[i].At.Before(v.Messages[j].At) })
 	if v.Reservations, err = s.store.GuestReservations(ctx, waID); err != nil {

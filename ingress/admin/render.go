@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
+	"github.com/reservas/reservas/handlers/conversation"
 	"html/template"
 	"net/http"
 	"strconv"
@@ -59,29 +60,8 @@ func parsePages() (pageSet, error) {
 	return set, nil
 }
 
-// money writes centavos as pesos the Argentine way: $ 123.456,78 (no decimals when whole).
-func money(cents int64) string {
-	neg := cents < 0
-	if neg {
-		cents = -cents
-	}
-	whole := strconv.FormatInt(cents/100, 10)
-	var b strings.Builder
-	for i, r := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte('.')
-		}
-		b.WriteRune(r)
-	}
-	s := "$ " + b.String()
-	if c := cents % 100; c != 0 {
-		s += fmt.Sprintf(",%02d", c)
-	}
-	if neg {
-		s = "-" + s
-	}
-	return s
-}
+// money writes centavos as pesos the Argentine way, exactly as the bot writes them to guests.
+func money(cents int64) string { return conversation.Money(cents) }
 
 // layoutData is what every page's layout reads; Page is the page's own data.
 type layoutData struct {
