@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
 
@@ -147,12 +146,10 @@ func TestMalformedSignedPayloadRejected(t *testing.T) {
 
 // With Redis gone the ingress must answer 503 so that Meta retries, never 200.
 func TestRedisDownIs503(t *testing.T) {
-	dead := asynq.NewClient(asynq.RedisClientOpt{Addr: "127.0.0.1:1"})
-	defer dead.Close()
 	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1})
 	defer rdb.Close()
 	h, err := ingress.New(ingress.Config{WhatsAppAppSecret: "s", WhatsAppVerifyToken: "v"},
-		ingress.Deps{Queue: dead, Redis: rdb, Log: zerolog.Nop(), Ready: map[string]ingress.Pinger{"redis": pinger{rdb}}})
+		ingress.Deps{Redis: rdb, Log: zerolog.Nop(), Ready: map[string]ingress.Pinger{"redis": pinger{rdb}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ package ingress
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -64,7 +65,7 @@ type Pinger interface {
 type Server struct {
 	cfg     Config
 	queue   *asynq.Client
-	redis   *redis.Client
+	redis   redis.UniversalClient
 	ready   map[string]Pinger
 	log     zerolog.Logger
 	metrics *Metrics
@@ -73,7 +74,10 @@ type Server struct {
 
 // Deps wires the ingress.
 type Deps struct {
-	Queue *asynq.Client
+	// Redis takes the webhooks' tasks. The ingress sends its commands (the guest-order
+	// script, then asynq's enqueue) through the client's autopipeliner, so concurrent
+	// webhooks share writes and reads instead of paying two round trips each: under load
+	// that was about a third of the ingress's CPU and half of Redis's per webhook.
 	Redis *redis.Client
 	// Ready lists what /readyz must reach (e.g. "postgres", "redis").
 	Ready    map[string]Pinger
@@ -95,7 +99,17 @@ func New(cfg Config, d Deps) (http.Handler, error) {
 	if reg == nil {
 		reg = prometheus.NewRegistry()
 	}
-	s := &Server{cfg: cfg, queue: d.Queue, redis: d.Redis, ready: d.Ready, log: d.Log, metrics: NewMetrics(reg), gather: reg}
+	if d.Redis == nil {
+		return nil, errors.New("ingress: no Redis to queue webhooks on")
+	}
+	// The default (ordered, blocking) autopipeliner: a lone webhook's command goes out at
+	// once, and commands that arrive while a batch is out go together in the next one. Under
+	// load that batches better, for less CPU, than several batches in flight.
+	hot, err := d.Redis.AutoPipeline()
+	if err != nil {
+		return nil, fmt.Errorf("ingress: redis autopipeline: %w", err)
+	}
+	s := &Server{cfg: cfg, queue: asynq.NewClientFromRedisClient(hot), redis: hot, ready: d.Ready, log: d.Log, metrics: NewMetrics(reg), gather: reg}
 
 	r := chi.NewRouter()
 	r.Use(middleware.Recoverer)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
+	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
 
 	"github.com/reservas/reservas/ingress"
@@ -19,7 +20,7 @@ import (
 func TestRegisteredMetricsShareTheIngressSeries(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	if _, err := ingress.New(ingress.Config{WhatsAppAppSecret: "s", WhatsAppVerifyToken: "v"},
-		ingress.Deps{Registry: reg, Log: zerolog.Nop()}); err != nil {
+		ingress.Deps{Redis: redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"}), Registry: reg, Log: zerolog.Nop()}); err != nil {
 		t.Fatal(err)
 	}
 	m := ingress.RegisteredMetrics(reg)

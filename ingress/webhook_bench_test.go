@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hibiken/asynq"
-	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
 
 	"github.com/reservas/reservas/handlers/whatsapp"
@@ -22,15 +20,9 @@ import (
 // BenchmarkWhatsAppWebhook measures the ingress's own cost for one signed webhook, from the
 // request to 200, with the real Redis taking the task (no network hop for HTTP itself).
 func BenchmarkWhatsAppWebhook(b *testing.B) {
-	rdb, url := storetest.NewRedis(b)
-	opts, err := redis.ParseURL(url)
-	if err != nil {
-		b.Fatal(err)
-	}
-	queue := asynq.NewClient(asynq.RedisClientOpt{Addr: opts.Addr, DB: opts.DB})
-	defer queue.Close()
+	rdb, _ := storetest.NewRedis(b)
 	h, err := ingress.New(ingress.Config{WhatsAppAppSecret: "secret", WhatsAppVerifyToken: "v"},
-		ingress.Deps{Queue: queue, Redis: rdb, Log: zerolog.Nop()})
+		ingress.Deps{Redis: rdb, Log: zerolog.Nop()})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -56,15 +48,9 @@ func BenchmarkWhatsAppWebhook(b *testing.B) {
 
 // BenchmarkWhatsAppWebhookParallel is the same with 32 requests in flight, as under load.
 func BenchmarkWhatsAppWebhookParallel(b *testing.B) {
-	rdb, url := storetest.NewRedis(b)
-	opts, err := redis.ParseURL(url)
-	if err != nil {
-		b.Fatal(err)
-	}
-	queue := asynq.NewClient(asynq.RedisClientOpt{Addr: opts.Addr, DB: opts.DB, PoolSize: 64})
-	defer queue.Close()
+	rdb, _ := storetest.NewRedis(b)
 	h, err := ingress.New(ingress.Config{WhatsAppAppSecret: "secret", WhatsAppVerifyToken: "v"},
-		ingress.Deps{Queue: queue, Redis: rdb, Log: zerolog.Nop()})
+		ingress.Deps{Redis: rdb, Log: zerolog.Nop()})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
 
 	"github.com/reservas/reservas/ingress"
@@ -151,7 +152,9 @@ func startStack(t *testing.T) *stack {
 	bin := nginxBinary(t)
 	seen := &proxied{}
 	h, err := ingress.New(ingress.Config{WhatsAppAppSecret: "app-secret", WhatsAppVerifyToken: "verify-token"}, ingress.Deps{
-		Log: zerolog.Nop(),
+		// Nothing here is queued: the webhooks sent are refused before the queue.
+		Redis: redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"}),
+		Log:   zerolog.Nop(),
 		Mount: func(r chi.Router) {
 			// Stand-ins for the admin's routes: they report what nginx passed on.
 			echo := func(w http.ResponseWriter, r *http.Request) {

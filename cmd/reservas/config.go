@@ -99,6 +99,9 @@ func openRedis(ctx context.Context, cfg config) (*redis.Client, redis.Options, e
 	if err != nil {
 		return nil, redis.Options{}, fmt.Errorf("parse REDIS_URL: %w", err)
 	}
+	// RESP2: nothing here uses RESP3's push notifications (client-side caching, maintenance
+	// events), and on RESP3 go-redis inspects every reply for them (4 % of the ingress's CPU).
+	opts.Protocol = 2
 	c := redis.NewClient(opts)
 	if err := c.Ping(ctx).Err(); err != nil {
 		_ = c.Close()

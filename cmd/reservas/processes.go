@@ -98,7 +98,7 @@ func runProcesses(ctx context.Context, cfg config, which string) error {
 		defer inspector.Close()
 		reg.MustRegister(metrics.NewQueueMetricsCollector(inspector))
 		h, err := ingress.New(icfg, ingress.Deps{
-			Queue: queue, Redis: rdb, Log: log, Registry: reg,
+			Redis: rdb, Log: log, Registry: reg,
 			Ready: map[string]ingress.Pinger{"postgres": s, "redis": redisPinger{rdb}},
 			Mount: func(r chi.Router) {
 				mountExtras(r, cfg, s, log)

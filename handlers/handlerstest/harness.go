@@ -95,7 +95,7 @@ func Start(t testing.TB, opts Options) *System {
 	sys := &System{Store: s, Redis: rdb, RedisOpt: redisOpt, Queue: queue, Graph: graph, Deps: deps, Registry: reg}
 
 	h, err := ingress.New(ingress.Config{WhatsAppAppSecret: graph.AppSecret(), WhatsAppVerifyToken: VerifyToken},
-		ingress.Deps{Queue: queue, Redis: rdb, Log: log, Registry: reg,
+		ingress.Deps{Redis: rdb, Log: log, Registry: reg,
 			Ready: map[string]ingress.Pinger{"postgres": s},
 			Mount: func(r chi.Router) {
 				if opts.Mount != nil {
