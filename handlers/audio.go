@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os/exec"
@@ -220,8 +219,7 @@ func (d *Deps) countVoiceFailure(err error) {
 // audioRef is the audio object of the stored webhook message (mime type, sha256, voice flag).
 func audioRef(in store.Inbound) whatsapp.MediaRef {
 	ref := whatsapp.MediaRef{ID: in.MediaID}
-	var m whatsapp.InboundMessage
-	if json.Unmarshal(in.Raw, &m) == nil && m.Audio != nil {
+	if m := whatsapp.DecodeMessage(in.Raw); m.Audio != nil {
 		ref = *m.Audio
 		if ref.ID == "" {
 			ref.ID = in.MediaID

@@ -80,10 +80,10 @@ func (d *Deps) HandleWhatsAppMessage(ctx context.Context, t *asynq.Task) error {
 	if err := tasks.Decode(t, &p); err != nil {
 		return err
 	}
-	var m whatsapp.InboundMessage
-	if err := json.Unmarshal(p.Message, &m); err != nil {
-		return fmt.Errorf("decode whatsapp message: %v: %w", err, asynq.SkipRetry)
+	if !json.Valid(p.Message) {
+		return fmt.Errorf("decode whatsapp message: invalid JSON: %w", asynq.SkipRetry)
 	}
+	m := whatsapp.DecodeMessage(p.Message)
 	sentAt, err := m.Time()
 	if err != nil {
 		sentAt = p.ReceivedAt
@@ -325,10 +325,10 @@ func (d *Deps) HandleWhatsAppStatus(ctx context.Context, t *asynq.Task) error {
 	if err := tasks.Decode(t, &p); err != nil {
 		return err
 	}
-	var st whatsapp.StatusUpdate
-	if err := json.Unmarshal(p.Status, &st); err != nil {
-		return fmt.Errorf("decode status: %v: %w", err, asynq.SkipRetry)
+	if !json.Valid(p.Status) {
+		return fmt.Errorf("decode status: invalid JSON: %w", asynq.SkipRetry)
 	}
+	st := whatsapp.DecodeStatus(p.Status)
 	var code *int
 	var detail *string
 	if len(st.Errors) > 0 {

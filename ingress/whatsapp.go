@@ -3,7 +3,6 @@ package ingress
 import (
 	"context"
 	"crypto/subtle"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -79,13 +78,9 @@ func (s *Server) enqueueWhatsApp(ctx context.Context, env whatsapp.Envelope) err
 		if err != nil {
 			return fmt.Errorf("assign message order: %w", err)
 		}
-		raw, err := json.Marshal(m)
-		if err != nil {
-			return fmt.Errorf("encode message: %w", err)
-		}
 		task, err := tasks.NewWhatsAppMessage(tasks.WhatsAppMessage{
 			PhoneNumberID: m.PhoneNumberID, ProfileName: m.ProfileName, WaID: m.From, Wamid: m.ID,
-			Seq: seq, ReceivedAt: now, Message: raw,
+			Seq: seq, ReceivedAt: now, Message: m.Raw,
 		})
 		if err != nil {
 			return err
@@ -98,11 +93,7 @@ func (s *Server) enqueueWhatsApp(ctx context.Context, env whatsapp.Envelope) err
 		if st.ID == "" || st.Status == "" {
 			continue
 		}
-		raw, err := json.Marshal(st)
-		if err != nil {
-			return fmt.Errorf("encode status: %w", err)
-		}
-		task, err := tasks.NewWhatsAppStatus(tasks.WhatsAppStatus{ID: st.ID, State: st.Status, Status: raw})
+		task, err := tasks.NewWhatsAppStatus(tasks.WhatsAppStatus{ID: st.ID, State: st.Status, Status: st.Raw})
 		if err != nil {
 			return err
 		}

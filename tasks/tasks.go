@@ -40,7 +40,8 @@ func QueuePriorities() map[string]int {
 // the database's unique keys catch anything older.
 const DedupeWindow = 24 * time.Hour
 
-// WhatsAppMessage is one inbound message of a webhook batch, as Meta sent it.
+// WhatsAppMessage is one inbound message of a webhook batch: Message is the messages[] element
+// as Meta sent it (whatsapp.DecodeMessage reads it), the rest comes from its change.
 type WhatsAppMessage struct {
 	PhoneNumberID string          `json:"phone_number_id"`
 	ProfileName   string          `json:"profile_name,omitempty"`
@@ -61,7 +62,8 @@ func NewWhatsAppMessage(p WhatsAppMessage) (*asynq.Task, error) {
 		asynq.MaxRetry(300), asynq.Timeout(2*time.Minute))
 }
 
-// WhatsAppStatus is one status callback (sent, delivered, read, failed) for a message we sent.
+// WhatsAppStatus is one status callback (sent, delivered, read, failed) for a message we sent;
+// Status is the statuses[] element as Meta sent it (whatsapp.DecodeStatus reads it).
 type WhatsAppStatus struct {
 	Status json.RawMessage `json:"status"`
 	ID     string          `json:"id"`

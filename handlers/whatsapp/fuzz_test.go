@@ -30,10 +30,19 @@ func FuzzParseEnvelope(f *testing.F) {
 		if env.Object != whatsapp.ObjectWhatsApp {
 			t.Fatalf("accepted object %q", env.Object)
 		}
+		// The decoder is not encoding/json's: it must accept no body encoding/json rejects.
+		if !json.Valid(body) {
+			t.Fatalf("accepted a body encoding/json calls invalid: %q", body)
+		}
 		for _, m := range env.Messages() {
 			// Raw is always a JSON object copied from the body.
 			if !json.Valid(m.Raw) {
 				t.Fatalf("invalid Raw %q", m.Raw)
+			}
+			// Workers decode the message again from Raw alone (the task carries Raw).
+			again := whatsapp.DecodeMessage(m.Raw)
+			if again.ID != m.ID || again.From != m.From || again.Type != m.Type || again.Text != m.Text || again.ReplyID != m.ReplyID {
+				t.Fatalf("DecodeMessage(Raw) = %+v, want the parsed %+v", again, m)
 			}
 			if _, err := json.Marshal(m); err != nil {
 				t.Fatalf("marshal message: %v", err)
