@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/reservas/reservas/deploy/e2e"
 	"github.com/reservas/reservas/handlers/whatsapp/whatsapptest"
@@ -38,11 +39,13 @@ const (
 	saturationConns = 32
 	// saturationFor bounds the closed-loop load in time; saturationMax in webhooks.
 	saturationFor = 10 * time.Second
-	saturationMax = 150_000
+	// rawFor bounds each raw enqueue run.
+	rawFor = 5 * time.Second
 	// fixedRate is the open-loop arrival rate whose latency the target is about (webhooks/s),
-	// held for fixedFor.
+	// held for fixedFor on saturationConns connections, then for wideFor on four times as many.
 	fixedRate = 5000
-	fixedFor  = 5 * time.Second
+	fixedFor  = 10 * time.Second
+	wideFor   = 5 * time.Second
 	// conversationRate is the arrival rate of new conversations for the reply latency,
 	// held for conversationFor.
 	conversationRate = 50
@@ -50,70 +53,115 @@ const (
 )
 
 // BenchmarkIngressWebhooks: signed webhooks against the ingress process alone (no worker takes
-// the tasks, so only the edge is measured), first closed-loop on saturationConns connections
-// for the sustained rate, then open-loop at fixedRate for the latency at the target rate; and
-// in between, on the same Redis, asynq's raw enqueue rate with the same concurrency and the
-// same task shape (the ingress does that enqueue plus a Lua call for the guest's order).
+// the tasks, so only the edge is measured): open-loop at fixedRate for the latency at the
+// target rate, on saturationConns connections and on four times as many; closed-loop on
+// saturationConns connections for the sustained rate; then, on the same Redis, asynq's raw
+// enqueue rate with the same concurrency and the same task shape (the ingress does that
+// enqueue plus a Lua call for the guest's order), with a plain and an autopipelined client.
 func BenchmarkIngressWebhooks(b *testing.B) {
 	sys := e2e.Start(b, e2e.Options{Workers: -1, NoScheduler: true, NoSeed: true, LogLevel: "warn"})
 	pnid := sys.Graph.PhoneNumberID()
 
-	// Bodies are built and signed before the clock starts: the generator shares the 2 cores.
-	bodies := make([][]byte, saturationMax)
-	sigs := make([]string, saturationMax)
-	for i := range bodies {
+	// Requests are built and signed before the clock starts: the generator shares the 2 cores.
+	const (
+		fixedFirst  = 0
+		wideFirst   = fixedFirst + fixedRate*int(fixedFor/time.Second)
+		closedFirst = wideFirst + fixedRate*int(wideFor/time.Second)
+		closedMax   = 90_000
+	)
+	reqs := make([][]byte, closedFirst+closedMax)
+	for i := range reqs {
 		from := fmt.Sprintf("54911%08d", i%5000) // 5,000 guests, a few messages each
-		bodies[i] = whatsapptest.TextWebhook(pnid, from, "Huésped", sys.NewWamid(from),
+		body := whatsapptest.TextWebhook(pnid, from, "Huésped", sys.NewWamid(from),
 			"Hola, ¿tienen lugar del 12 al 15 de marzo para 4 personas?", time.Now())
-		sigs[i] = sys.Graph.Sign(bodies[i])
+		var err error
+		if reqs[i], err = signedRequest(sys.WebhookURL(), body, sys.Graph.Sign(body)); err != nil {
+			b.Fatal(err)
+		}
 	}
-	client := newClient()
-	post := func(ctx context.Context, i int) (int, error) {
-		return postSigned(ctx, client, sys.WebhookURL(), bodies[i], sigs[i])
+	post := func() (func(i int) (int, error), func()) {
+		c, err := newWebhookConn(sys.WebhookURL())
+		if err != nil {
+			b.Fatal(err)
+		}
+		return func(i int) (int, error) { return c.do(reqs[i]) }, c.close
+	}
+	// The generator runs its goroutines on one core's worth of Go scheduler: a generator on
+	// another machine would take nothing from the system, this one takes as little as it can.
+	generatorProcs := func() (restore func()) {
+		was := runtime.GOMAXPROCS(1)
+		return func() { runtime.GOMAXPROCS(was) }
 	}
 
 	b.ResetTimer()
-	// 1. Sustained rate, closed loop; with the CPU each party used meanwhile, since the load
-	// generator, Redis and the ingress share the machine's cores.
-	cpu0 := readCPU(b, sys)
-	sat := closedLoop(post, saturationConns, saturationFor, 0, saturationMax/2)
-	cpu1 := readCPU(b, sys)
-	// 2. The queue's own limit on the same Redis, same concurrency.
-	raw := rawEnqueue(b, sys.RedisOpt(), saturationConns, saturationFor)
-	// 3. Latency at the target rate, open loop (send on schedule whatever the answers).
-	fixed := openLoop(post, fixedRate, fixedFor, saturationMax/2, 4*saturationConns)
+	// Redis rewrites its append-only file now and then (a fork and a full write, a second of
+	// a core here); a phase starts with none running and says how many happened during it.
+	// 1. Latency at the target rate, open loop (send on schedule whatever the answers; a call
+	// that finds every connection busy waits, and the wait counts), on saturationConns
+	// connections and then on four times as many; with the CPU each party used meanwhile,
+	// since the load generator, Redis and the ingress share the machine's cores.
+	restore := generatorProcs()
+	waitNoRewrite(b, sys)
+	cpu0, forks0 := readCPU(b, sys), redisForks(b, sys)
+	fixed := openLoop(post, fixedRate, fixedFor, fixedFirst, saturationConns)
+	cpu1, forks1 := readCPU(b, sys), redisForks(b, sys)
+	waitNoRewrite(b, sys)
+	forks2 := redisForks(b, sys)
+	wide := openLoop(post, fixedRate, wideFor, wideFirst, 4*saturationConns)
+	forks3 := redisForks(b, sys)
+	// 2. Sustained rate, closed loop.
+	waitNoRewrite(b, sys)
+	cpu4, forks4 := readCPU(b, sys), redisForks(b, sys)
+	sat := closedLoop(post, saturationConns, saturationFor, closedFirst, closedMax)
+	cpu5, forks5 := readCPU(b, sys), redisForks(b, sys)
+	restore()
+	// 3. The queue's own limit on the same Redis, same concurrency: asynq's client as it comes,
+	// and on an autopipelined connection as the ingress uses it. The higher is the limit.
+	waitNoRewrite(b, sys)
+	raw := rawEnqueue(b, sys, false, saturationConns, rawFor)
+	waitNoRewrite(b, sys)
+	rawPiped := rawEnqueue(b, sys, true, saturationConns, rawFor)
+	limit := max(raw.rate(), rawPiped.rate())
 	b.StopTimer()
 
 	b.ReportMetric(0, "ns/op")
 	b.ReportMetric(sat.rate(), "webhooks/s")
 	b.ReportMetric(ms(sat.pct(50)), "sat-p50-ms")
 	b.ReportMetric(ms(sat.pct(99)), "sat-p99-ms")
-	b.ReportMetric(raw.rate(), "enqueue/s")
-	b.ReportMetric(100*sat.rate()/raw.rate(), "%-of-queue")
+	b.ReportMetric(limit, "enqueue/s")
+	b.ReportMetric(100*sat.rate()/limit, "%-of-queue")
 	b.ReportMetric(fixed.rate(), "fixed-webhooks/s")
 	b.ReportMetric(ms(fixed.pct(50)), "p50-ms")
 	b.ReportMetric(ms(fixed.pct(99)), "p99-ms")
-	used := cpu1.sub(cpu0)
+	b.ReportMetric(ms(wide.pct(99)), "p99-128conns-ms")
+	used := cpu5.sub(cpu4)
 	perHook := used.ingress.Seconds() / float64(sat.ok)
 	b.ReportMetric(perHook*1e6, "ingress-cpu-µs/webhook")
-	b.Logf("closed loop, %d connections: %s", saturationConns, sat)
+	b.Logf("open loop at %d/s for %s on %d connections: %s; sent behind schedule by the generator: %s; AOF rewrites meanwhile: %d",
+		fixedRate, fixedFor, saturationConns, fixed, fixed.late.summary(), forks1-forks0)
+	b.Logf("CPU a webhook meanwhile: %s", cpu1.sub(cpu0).per(fixed.ok))
+	b.Logf("open loop at %d/s for %s on %d connections: %s; sent behind schedule by the generator: %s; AOF rewrites meanwhile: %d",
+		fixedRate, wideFor, 4*saturationConns, wide, wide.late.summary(), forks3-forks2)
+	b.Logf("closed loop, %d connections: %s; AOF rewrites meanwhile: %d", saturationConns, sat, forks5-forks4)
 	b.Logf("CPU used meanwhile (of %d cores × %.1f s): ingress %.1f s (%.0f µs a webhook, so %.0f webhooks/s per core), Redis %.1f s, load generator %.1f s",
 		runtime.NumCPU(), sat.elapsed.Seconds(), used.ingress.Seconds(), perHook*1e6, 1/perHook, used.redis.Seconds(), used.generator.Seconds())
-	b.Logf("raw asynq enqueue, %d goroutines, same Redis: %s", saturationConns, raw)
-	b.Logf("open loop at %d/s for %s: %s", fixedRate, fixedFor, fixed)
-	b.ReportMetric(float64(fixed.failed), "fixed-not-200")
+	b.Logf("raw asynq enqueue, %d goroutines, same Redis, plain client: %s", saturationConns, raw)
+	b.Logf("raw asynq enqueue, %d goroutines, same Redis, autopipelined client: %s", saturationConns, rawPiped)
+	b.ReportMetric(float64(fixed.failed+wide.failed), "fixed-not-200")
 	// Under the closed loop every webhook must be accepted; in the open loop a webhook can
 	// also miss its schedule (code 0) or time out (-1) when the machine cannot keep the rate.
 	if sat.failed > 0 {
 		b.Fatalf("the ingress refused webhooks under load: %d non-200 (codes %v)", sat.failed, sat.codes)
 	}
-	for code := range fixed.codes {
-		if code > 0 {
-			b.Fatalf("the ingress answered non-200 at the fixed rate: codes %v", fixed.codes)
+	for _, r := range []*result{fixed, wide} {
+		for code := range r.codes {
+			if code > 0 {
+				b.Fatalf("the ingress answered non-200 at the fixed rate: codes %v", r.codes)
+			}
 		}
 	}
-	if n, err := sys.QueueBusy(); err != nil || n < sat.ok+fixed.ok {
-		b.Fatalf("queued tasks %d (%v) fewer than the %d webhooks answered 200", n, err, sat.ok+fixed.ok)
+	if n, err := sys.QueueBusy(); err != nil || n < sat.ok+fixed.ok+wide.ok {
+		b.Fatalf("queued tasks %d (%v) fewer than the %d webhooks answered 200", n, err, sat.ok+fixed.ok+wide.ok)
 	}
 }
 
@@ -223,7 +271,13 @@ func (a cpuTimes) sub(b cpuTimes) cpuTimes {
 	return cpuTimes{a.ingress - b.ingress, a.redis - b.redis, a.generator - b.generator}
 }
 
-func readCPU(b *testing.B, sys *e2e.System) cpuTimes {
+// per describes the CPU times divided among n webhooks.
+func (a cpuTimes) per(n int) string {
+	us := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(max(n, 1)) }
+	return fmt.Sprintf("ingress %.0f µs, Redis %.0f µs, load generator %.0f µs", us(a.ingress), us(a.redis), us(a.generator))
+}
+
+func readCPU(b testing.TB, sys *e2e.System) cpuTimes {
 	b.Helper()
 	var c cpuTimes
 	// /proc/<pid>/stat: fields 14 and 15 are utime and stime in clock ticks (100 a second).
@@ -254,27 +308,78 @@ func readCPU(b *testing.B, sys *e2e.System) cpuTimes {
 	return c
 }
 
-// rawEnqueue enqueues whatsapp:message tasks shaped like the ingress's (unique task id,
-// critical queue, 24 h retention, same payload size) from conns goroutines for d.
-func rawEnqueue(b *testing.B, opt asynq.RedisClientOpt, conns int, d time.Duration) *result {
+// redisForks is how many times Redis has forked (for append-only file rewrites, here).
+func redisForks(b testing.TB, sys *e2e.System) int64 {
 	b.Helper()
+	return redisInfoInt(b, sys, "stats", "total_forks")
+}
+
+// waitNoRewrite waits for a running or scheduled append-only file rewrite to end.
+func waitNoRewrite(b testing.TB, sys *e2e.System) {
+	b.Helper()
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if redisInfoInt(b, sys, "persistence", "aof_rewrite_in_progress") == 0 &&
+			redisInfoInt(b, sys, "persistence", "aof_rewrite_scheduled") == 0 {
+			return
+		}
+	}
+	b.Fatal("redis still rewriting its append-only file after a minute")
+}
+
+func redisInfoInt(b testing.TB, sys *e2e.System, section, field string) int64 {
+	b.Helper()
+	info, err := sys.Redis.Info(context.Background(), section).Result()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, line := range strings.Split(info, "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), field+":"); ok {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				b.Fatalf("redis INFO %s: %q", field, v)
+			}
+			return n
+		}
+	}
+	b.Fatalf("redis INFO %s has no %s", section, field)
+	return 0
+}
+
+// rawEnqueue enqueues whatsapp:message tasks shaped like the ingress's (unique task id,
+// critical queue, 24 h retention, same payload size) from conns goroutines for d, with asynq's
+// own client or, piped, with one on an autopipelined go-redis client as the ingress has.
+func rawEnqueue(b *testing.B, sys *e2e.System, piped bool, conns int, d time.Duration) *result {
+	b.Helper()
+	opt := sys.RedisOpt()
 	client := asynq.NewClient(opt)
-	defer client.Close()
+	prefix := "plain"
+	if piped {
+		rdb := redis.NewClient(&redis.Options{Addr: opt.Addr, DB: opt.DB, Password: opt.Password, Protocol: 2})
+		defer rdb.Close()
+		ap, err := rdb.AutoPipeline()
+		if err != nil {
+			b.Fatal(err)
+		}
+		client, prefix = asynq.NewClientFromRedisClient(ap), "piped"
+	} else {
+		defer client.Close()
+	}
 	msg, _ := json.Marshal(map[string]any{"from": "5491100000000", "id": "x", "timestamp": "1", "type": "text",
 		"text": map[string]string{"body": "Hola, ¿tienen lugar del 12 al 15 de marzo para 4 personas?"}})
 	var seq atomic.Int64
-	return closedLoop(func(ctx context.Context, _ int) (int, error) {
+	enqueue := func(_ int) (int, error) {
 		n := seq.Add(1)
 		task, err := tasks.NewWhatsAppMessage(tasks.WhatsAppMessage{PhoneNumberID: "106540352242922",
-			WaID: "5491100000000", Wamid: fmt.Sprintf("wamid.raw.%d", n), Seq: n, ReceivedAt: time.Now(), Message: msg})
+			WaID: "5491100000000", Wamid: fmt.Sprintf("wamid.raw.%s.%d", prefix, n), Seq: n, ReceivedAt: time.Now(), Message: msg})
 		if err != nil {
 			return 0, err
 		}
-		if _, err := client.EnqueueContext(ctx, task); err != nil {
+		if _, err := client.EnqueueContext(context.Background(), task); err != nil {
 			return 0, err
 		}
 		return http.StatusOK, nil
-	}, conns, d, 0, 1<<30)
+	}
+	return closedLoop(func() (func(int) (int, error), func()) { return enqueue, func() {} }, conns, d, 0, 1<<30)
 }
 
 // result is one load phase's outcome.
@@ -283,6 +388,9 @@ type result struct {
 	codes      map[int]int
 	elapsed    time.Duration
 	lat        latencies
+	// late is how far behind its schedule each open-loop call went out: the generator's own
+	// delay, already included in lat.
+	late latencies
 }
 
 func (r *result) rate() float64 { return float64(r.ok) / r.elapsed.Seconds() }
@@ -295,9 +403,13 @@ func (r *result) String() string {
 		r.elapsed.Round(time.Millisecond), r.rate(), r.lat.summary())
 }
 
-// closedLoop calls do from conns goroutines, each starting its next call when the last one
+// newCaller gives one load goroutine its way to make call i (its own connection, say) and
+// what to release when the goroutine is done.
+type newCaller func() (call func(i int) (int, error), done func())
+
+// closedLoop calls from conns goroutines, each starting its next call when the last one
 // ended, for d or until limit calls; i counts up from first.
-func closedLoop(do func(ctx context.Context, i int) (int, error), conns int, d time.Duration, first, limit int) *result {
+func closedLoop(caller newCaller, conns int, d time.Duration, first, limit int) *result {
 	var next atomic.Int64
 	next.Store(int64(first))
 	end := time.Now().Add(d)
@@ -308,13 +420,15 @@ func closedLoop(do func(ctx context.Context, i int) (int, error), conns int, d t
 		r := &result{codes: map[int]int{}}
 		parts[c] = r
 		wg.Go(func() {
+			do, done := caller()
+			defer done()
 			for time.Now().Before(end) {
 				i := int(next.Add(1) - 1)
 				if i >= first+limit {
 					return
 				}
 				t0 := time.Now()
-				code, err := do(context.Background(), i)
+				code, err := do(i)
 				r.lat.add(time.Since(t0))
 				if err != nil || code != http.StatusOK {
 					r.failed++
@@ -342,11 +456,12 @@ func closedLoop(do func(ctx context.Context, i int) (int, error), conns int, d t
 // start, so a slow answer shows up as latency for every call queued behind it (no coordinated
 // omission). Calls go out on conns connections, like wrk2; a call still unsent grace after the
 // schedule ended is counted as failed (code 0) rather than stretching the run.
-func openLoop(do func(ctx context.Context, i int) (int, error), rate int, d time.Duration, first, conns int) *result {
+func openLoop(caller newCaller, rate int, d time.Duration, first, conns int) *result {
 	const grace = 10 * time.Second
 	n := int(int64(rate) * int64(d) / int64(time.Second))
 	interval := time.Second / time.Duration(rate)
 	lat := make([]time.Duration, n)
+	late := make([]time.Duration, n)
 	codes := make([]int, n)
 	start := time.Now().Add(20 * time.Millisecond)
 	stop := start.Add(d + grace)
@@ -354,6 +469,8 @@ func openLoop(do func(ctx context.Context, i int) (int, error), rate int, d time
 	var wg sync.WaitGroup
 	for range conns {
 		wg.Go(func() {
+			do, done := caller()
+			defer done()
 			for {
 				i := int(next.Add(1) - 1)
 				if i >= n {
@@ -368,7 +485,8 @@ func openLoop(do func(ctx context.Context, i int) (int, error), rate int, d time
 					lat[i] = time.Since(at)
 					continue
 				}
-				code, err := do(context.Background(), first+i)
+				late[i] = time.Since(at)
+				code, err := do(first + i)
 				lat[i] = time.Since(at)
 				if err != nil {
 					code = -1
@@ -378,7 +496,7 @@ func openLoop(do func(ctx context.Context, i int) (int, error), rate int, d time
 		})
 	}
 	wg.Wait()
-	r := &result{codes: map[int]int{}, elapsed: time.Since(start), lat: lat}
+	r := &result{codes: map[int]int{}, elapsed: time.Since(start), lat: lat, late: late}
 	for _, c := range codes {
 		if c == http.StatusOK {
 			r.ok++
