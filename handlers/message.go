@@ -88,9 +88,15 @@ func (d *Deps) HandleWhatsAppMessage(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		sentAt = p.ReceivedAt
 	}
+	// The ingress numbered the message when it queued it; asking again returns that number
+	// (or assigns it, should the ingress's call have failed after the enqueue).
+	seq, err := tasks.GuestSeq(ctx, d.Redis, p.WaID, p.Wamid)
+	if err != nil {
+		return fmt.Errorf("message order: %w", err)
+	}
 	in := store.Inbound{
 		Wamid: p.Wamid, WaID: p.WaID, ProfileName: p.ProfileName, Type: m.Type, Body: m.Text,
-		ReplyID: m.ReplyID, Seq: p.Seq, SentAt: sentAt, ReceivedAt: p.ReceivedAt, Raw: p.Message,
+		ReplyID: m.ReplyID, Seq: seq, SentAt: sentAt, ReceivedAt: p.ReceivedAt, Raw: p.Message,
 	}
 	if m.Audio != nil {
 		in.MediaID = m.Audio.ID

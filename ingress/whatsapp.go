@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
-	"github.com/redis/go-redis/v9"
 
 	"github.com/reservas/reservas/handlers/whatsapp"
 	"github.com/reservas/reservas/tasks"
@@ -74,19 +73,23 @@ func (s *Server) enqueueWhatsApp(ctx context.Context, env whatsapp.Envelope) err
 			s.log.Warn().Str("type", m.Type).Msg("whatsapp message without id or sender skipped")
 			continue
 		}
-		seq, err := s.guestSeq(ctx, m.From, m.ID)
-		if err != nil {
-			return fmt.Errorf("assign message order: %w", err)
-		}
+		// The guest's order number and the task go to Redis in one round trip, in that order,
+		// so a worker finds the number already there (and would assign it the same if not).
+		seq := tasks.SubmitGuestSeq(ctx, s.redis, m.From, m.ID)
 		task, err := tasks.NewWhatsAppMessage(tasks.WhatsAppMessage{
 			PhoneNumberID: m.PhoneNumberID, ProfileName: m.ProfileName, WaID: m.From, Wamid: m.ID,
-			Seq: seq, ReceivedAt: now, Message: m.Raw,
+			ReceivedAt: now, Message: m.Raw,
 		})
 		if err != nil {
 			return err
 		}
 		if err := s.enqueue(ctx, task, "message"); err != nil {
 			return err
+		}
+		if seq.Err() != nil {
+			if _, err := tasks.GuestSeq(ctx, s.redis, m.From, m.ID); err != nil {
+				return fmt.Errorf("assign message order: %w", err)
+			}
 		}
 	}
 	for _, st := range env.Statuses() {
@@ -118,19 +121,4 @@ func (s *Server) enqueue(ctx context.Context, task *asynq.Task, kind string) err
 		s.metrics.Enqueued.WithLabelValues("whatsapp", kind, "failed").Inc()
 		return fmt.Errorf("enqueue %s: %w", task.Type(), err)
 	}
-}
-
-// guestSeqScript gives each new wamid the next number of its guest's sequence, and a redelivered
-// wamid the number it already had, so workers can handle one guest's messages in arrival order.
-var guestSeqScript = redis.NewScript(`
-local seen = redis.call('GET', KEYS[1])
-if seen then return tonumber(seen) end
-local n = redis.call('INCR', KEYS[2])
-redis.call('SET', KEYS[1], n, 'EX', ARGV[1])
-return n
-`)
-
-func (s *Server) guestSeq(ctx context.Context, waID, wamid string) (int64, error) {
-	ttl := int64((8 * 24 * time.Hour).Seconds()) // longer than Meta's 7 days of retries
-	return guestSeqScript.Run(ctx, s.redis, []string{"wa:seq:msg:" + wamid, "wa:seq:guest:" + waID}, ttl).Int64()
 }

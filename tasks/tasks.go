@@ -47,7 +47,6 @@ type WhatsAppMessage struct {
 	ProfileName   string          `json:"profile_name,omitempty"`
 	WaID          string          `json:"wa_id"`
 	Wamid         string          `json:"wamid"`
-	Seq           int64           `json:"seq"`
 	ReceivedAt    time.Time       `json:"received_at"`
 	Message       json.RawMessage `json:"message"`
 }

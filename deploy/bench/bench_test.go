@@ -67,7 +67,7 @@ func BenchmarkIngressWebhooks(b *testing.B) {
 		fixedFirst  = 0
 		wideFirst   = fixedFirst + fixedRate*int(fixedFor/time.Second)
 		closedFirst = wideFirst + fixedRate*int(wideFor/time.Second)
-		closedMax   = 90_000
+		closedMax   = 120_000
 	)
 	reqs := make([][]byte, closedFirst+closedMax)
 	for i := range reqs {
@@ -383,7 +383,7 @@ func rawEnqueue(b *testing.B, sys *e2e.System, piped bool, conns int, d time.Dur
 	enqueue := func(_ int) (int, error) {
 		n := seq.Add(1)
 		task, err := tasks.NewWhatsAppMessage(tasks.WhatsAppMessage{PhoneNumberID: "106540352242922",
-			WaID: "5491100000000", Wamid: fmt.Sprintf("wamid.raw.%s.%d", prefix, n), Seq: n, ReceivedAt: time.Now(), Message: msg})
+			WaID: "5491100000000", Wamid: fmt.Sprintf("wamid.raw.%s.%d", prefix, n), ReceivedAt: time.Now(), Message: msg})
 		if err != nil {
 			return 0, err
 		}
