@@ -440,3 +440,16 @@ func writeWAVHeader(h []byte, dataBytes int) {
 	copy(h[36:40], "data")
 	binary.LittleEndian.PutUint32(h[40:44], uint32(dataBytes))
 }
+
+// HandleAudioPurge drops the audio of voice notes older than Config.AudioRetention (their
+// transcripts stay): a guest's voice is personal data the owner needs only for a while.
+func (d *Deps) HandleAudioPurge(ctx context.Context, _ *asynq.Task) error {
+	if d.Config.AudioRetention <= 0 {
+		return nil
+	}
+	n, err := d.Store.PurgeVoiceNoteAudio(ctx, d.now().Add(-d.Config.AudioRetention))
+	if n > 0 {
+		d.Log.Info().Int64("voice_notes", n).Dur("retention", d.Config.AudioRetention).Msg("voice note audio purged")
+	}
+	return err
+}

@@ -30,6 +30,8 @@ type Config struct {
 	ICalSyncEvery time.Duration
 	// OwnerPhone receives alerts and handoffs (digits, international format).
 	OwnerPhone string
+	// AudioRetention is how long voice notes' audio is kept (audio:purge); 0 keeps it.
+	AudioRetention time.Duration
 }
 
 // Deps is everything the task handlers use. Fields left nil disable the features that need them.
@@ -70,6 +72,7 @@ func (d *Deps) Register(mux *asynq.ServeMux) {
 	mux.HandleFunc(tasks.TypeWhatsAppStatus, d.HandleWhatsAppStatus)
 	mux.HandleFunc(tasks.TypeReservationNotice, d.HandleReservationNotice)
 	mux.HandleFunc(tasks.TypeAudioTranscribe, d.HandleAudioTranscribe)
+	mux.HandleFunc(tasks.TypeAudioPurge, d.HandleAudioPurge)
 	mux.HandleFunc(tasks.TypeHoldsExpire, d.HandleHoldsExpire)
 	mux.HandleFunc(tasks.TypePaymentSync, d.HandlePaymentSync)
 	mux.HandleFunc(tasks.TypePaymentReconcile, d.HandlePaymentsReconcile)

@@ -34,6 +34,8 @@ type VoiceNote struct {
 	// HasAudio tells whether the bytes are stored. Audio holds them in GetVoiceNote only.
 	HasAudio bool
 	Audio    []byte
+	// AudioPurgedAt is when the retention sweep dropped the audio (PurgeVoiceNoteAudio).
+	AudioPurgedAt *time.Time
 	// Transcript is what speech-to-text heard; Language is the language it reported or was asked for.
 	Transcript string
 	Language   string
@@ -64,7 +66,7 @@ type VoiceNoteAudio struct {
 }
 
 const voiceNoteColumns = `v.wamid, v.wa_id, v.media_id, v.voice, v.mime_type, v.size_bytes, v.duration_ms,
-	v.audio IS NOT NULL, v.transcript, v.language, v.status, v.failure_reason, v.failure_detail, v.attempts,
+	v.audio IS NOT NULL, v.audio_purged_at, v.transcript, v.language, v.status, v.failure_reason, v.failure_detail, v.attempts,
 	m.profile_name, m.sent_at, v.created_at, v.updated_at`
 
 func scanVoiceNote(row pgx.Row, extra ...any) (VoiceNote, error) {
@@ -73,7 +75,7 @@ func scanVoiceNote(row pgx.Row, extra ...any) (VoiceNote, error) {
 		durationMS *int32
 	)
 	dest := append([]any{&v.Wamid, &v.WaID, &v.MediaID, &v.Voice, &v.MimeType, &v.Size, &durationMS,
-		&v.HasAudio, &v.Transcript, &v.Language, &v.Status, &v.FailureReason, &v.FailureDetail, &v.Attempts,
+		&v.HasAudio, &v.AudioPurgedAt, &v.Transcript, &v.Language, &v.Status, &v.FailureReason, &v.FailureDetail, &v.Attempts,
 		&v.ProfileName, &v.SentAt, &v.CreatedAt, &v.UpdatedAt}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return VoiceNote{}, err
@@ -187,4 +189,25 @@ func (s *Store) RecordVoiceNoteFailure(ctx context.Context, wamid, reason, detai
 		return fmt.Errorf("record voice note failure: %w", err)
 	}
 	return nil
+}
+
+// PurgeVoiceNoteAudio drops the audio of voice notes received before before, keeping their
+// transcript and record, and returns how many it purged. It works in batches, so a first run
+// over a large backlog does not hold one long transaction.
+func (s *Store) PurgeVoiceNoteAudio(ctx context.Context, before time.Time) (int64, error) {
+	var total int64
+	for {
+		tag, err := s.Pool.Exec(ctx, `
+			UPDATE voice_notes SET audio = NULL, audio_purged_at = now(), updated_at = now()
+			WHERE wamid IN (
+				SELECT wamid FROM voice_notes WHERE audio IS NOT NULL AND created_at < $1
+				ORDER BY created_at LIMIT 500)`, before)
+		if err != nil {
+			return total, fmt.Errorf("purge voice note audio: %w", err)
+		}
+		total += tag.RowsAffected()
+		if tag.RowsAffected() < 500 {
+			return total, nil
+		}
+	}
 }

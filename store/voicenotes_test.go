@@ -132,3 +132,45 @@ func wamids(vs []store.VoiceNote) []string {
 	}
 	return out
 }
+
+func TestPurgeVoiceNoteAudioKeepsTranscriptsAndRecentAudio(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.NewStore(t)
+	now := time.Now()
+	for _, w := range []string{"wamid.old", "wamid.new"} {
+		insertVoiceMessage(t, s, w, "5491100000001", now)
+		if _, err := s.EnsureVoiceNote(ctx, store.VoiceNote{Wamid: w, WaID: "5491100000001", MediaID: "m-" + w, Voice: true}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SaveVoiceNoteAudio(ctx, w, store.VoiceNoteAudio{MimeType: "audio/ogg", Audio: []byte("OggS " + w)}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RecordVoiceNoteTranscript(ctx, w, "somos 4", "es"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.Pool.Exec(ctx, `UPDATE voice_notes SET created_at = now() - interval '91 days' WHERE wamid = 'wamid.old'`); err != nil {
+		t.Fatal(err)
+	}
+	n, err := s.PurgeVoiceNoteAudio(ctx, now.Add(-90*24*time.Hour))
+	if err != nil || n != 1 {
+		t.Fatalf("purge = %d, %v; want 1 (only the 91-day-old note)", n, err)
+	}
+	old, err := s.GetVoiceNote(ctx, "wamid.old")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if old.HasAudio || old.Audio != nil || old.AudioPurgedAt == nil || old.Transcript != "somos 4" || old.Size == 0 {
+		t.Fatalf("purged note: %+v (want no audio, a purge time, transcript and size kept)", old)
+	}
+	recent, err := s.GetVoiceNote(ctx, "wamid.new")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !recent.HasAudio || string(recent.Audio) != "OggS wamid.new" || recent.AudioPurgedAt != nil {
+		t.Fatalf("recent note lost its audio: %+v", recent)
+	}
+	if n, err := s.PurgeVoiceNoteAudio(ctx, now.Add(-90*24*time.Hour)); err != nil || n != 0 {
+		t.Fatalf("second purge = %d, %v; want 0", n, err)
+	}
+}

@@ -16,6 +16,7 @@ const (
 	TypeWhatsAppMessage  = "whatsapp:message"
 	TypeWhatsAppStatus   = "whatsapp:status"
 	TypeAudioTranscribe  = "audio:transcribe"
+	TypeAudioPurge       = "audio:purge"
 	TypePaymentSync      = "payment:sync"
 	TypePaymentReconcile = "payments:reconcile"
 	TypeICalSync         = "ical:sync"

@@ -47,6 +47,8 @@ type config struct {
 	STTLanguage string `env:"STT_LANGUAGE" envDefault:"es"`
 	// STTNeedsWAV converts voice notes to 16 kHz mono WAV first (whisper.cpp's server needs it).
 	STTNeedsWAV bool `env:"STT_NEEDS_WAV" envDefault:"false"`
+	// AudioRetentionDays is how long voice notes' audio is kept; 0 keeps it forever.
+	AudioRetentionDays int `env:"AUDIO_RETENTION_DAYS" envDefault:"90"`
 
 	// SessionSecret signs admin session cookies.
 	SessionSecret string `env:"SESSION_SECRET"`
@@ -64,6 +66,9 @@ func loadConfig() (config, error) {
 	}
 	if c.HoldMinutes <= 0 || c.ICalSyncMinutes <= 0 {
 		return c, fmt.Errorf("HOLD_MINUTES and ICAL_SYNC_MINUTES must be positive")
+	}
+	if c.AudioRetentionDays < 0 {
+		return c, fmt.Errorf("AUDIO_RETENTION_DAYS must be 0 (keep) or a number of days")
 	}
 	c.PublicBaseURL = strings.TrimRight(c.PublicBaseURL, "/")
 	return c, nil

@@ -163,6 +163,7 @@ func newDeps(cfg config, s *store.Store, rdb redisClient, queue *asynq.Client, l
 		Config: handlers.Config{
 			PublicBaseURL: cfg.PublicBaseURL, BusinessTZ: cfg.location(), HoldMinutes: cfg.HoldMinutes,
 			ICalSyncEvery: time.Duration(cfg.ICalSyncMinutes) * time.Minute, OwnerPhone: cfg.OwnerPhone,
+			AudioRetention: time.Duration(cfg.AudioRetentionDays) * 24 * time.Hour,
 		},
 		Store: s, Redis: rdb, Queue: queue, Log: log, Metrics: m,
 		WhatsApp: whatsapp.NewClient(whatsapp.Config{

@@ -20,11 +20,15 @@ type periodicJob struct {
 }
 
 func periodicJobs(cfg config) []periodicJob {
-	return []periodicJob{
+	jobs := []periodicJob{
 		{Type: tasks.TypeHoldsExpire, Every: time.Minute, Queue: tasks.QueueDefault},
 		{Type: tasks.TypeICalFanout, Every: time.Duration(cfg.ICalSyncMinutes) * time.Minute, Queue: tasks.QueueLow},
 		{Type: tasks.TypePaymentReconcile, Every: 2 * time.Minute, Queue: tasks.QueueDefault},
 	}
+	if cfg.AudioRetentionDays > 0 {
+		jobs = append(jobs, periodicJob{Type: tasks.TypeAudioPurge, Every: time.Hour, Queue: tasks.QueueLow})
+	}
+	return jobs
 }
 
 // schedulerTick is how often the scheduler looks whether a new period began.

@@ -340,6 +340,10 @@ func (s *Server) voiceNoteAudio(w http.ResponseWriter, r *http.Request) {
 		s.failed(w, r, err)
 		return
 	}
+	if n.AudioPurgedAt != nil {
+		http.Error(w, "el audio se borró por antigüedad", http.StatusGone)
+		return
+	}
 	if len(n.Audio) == 0 {
 		http.Error(w, "el audio no se pudo descargar", http.StatusNotFound)
 		return

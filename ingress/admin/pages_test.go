@@ -3,11 +3,13 @@ package admin_test
 import (
 	"context"
 	"encoding/csv"
-	"github.com/hibiken/asynq"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/hibiken/asynq"
 
 	"github.com/reservas/reservas/handlers/booking"
 	"github.com/reservas/reservas/store"
@@ -463,4 +465,15 @@ func TestConversationShowsVoiceNotes(t *testing.T) {
 		t.Fatalf("audio served %q as %q", r.body, r.header.Get("Content-Type"))
 	}
 	wantStatus(t, c.get("/admin/voice-notes/wamid.nope"), http.StatusNotFound, "unknown voice note")
+
+	// Past AUDIO_RETENTION_DAYS the audio is gone and the page says so; the transcript stays.
+	if _, err := e.store.Pool.Exec(ctx, `UPDATE voice_notes SET created_at = now() - interval '100 days' WHERE wamid = 'wamid.V1'`); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := e.store.PurgeVoiceNoteAudio(ctx, time.Now().Add(-90*24*time.Hour)); err != nil || n != 1 {
+		t.Fatalf("purge = %d, %v", n, err)
+	}
+	r = c.get("/admin/conversations/" + wa)
+	wantContains(t, r, "purged voice note", "quiero reservar del doce al quince", "el audio se borró por antigüedad")
+	wantStatus(t, c.get("/admin/voice-notes/wamid.V1"), http.StatusGone, "purged audio")
 }
