@@ -32,6 +32,11 @@ type Config struct {
 	OwnerPhone string
 	// AudioRetention is how long voice notes' audio is kept (audio:purge); 0 keeps it.
 	AudioRetention time.Duration
+	// OwnerTemplate, when set, is an approved template with one body parameter that carries
+	// messages to the owner while their 24-hour window is closed; OwnerTemplateLanguage is
+	// its language code (e.g. "es_AR").
+	OwnerTemplate         string
+	OwnerTemplateLanguage string
 }
 
 // Deps is everything the task handlers use. Fields left nil disable the features that need them.

@@ -323,7 +323,7 @@ func (d *Deps) sendConflictAlerts(ctx context.Context, f store.Feed) {
 		return
 	}
 	for _, c := range cs {
-		if _, err := d.WhatsApp.SendText(ctx, d.Config.OwnerPhone, conflictMessage(c)); err != nil {
+		if _, _, err := d.sendText(ctx, d.Config.OwnerPhone, conflictMessage(c)); err != nil {
 			d.Log.Warn().Err(err).Int64("conflict_id", c.ID).Msg("could not send ical conflict alert")
 			if err := d.Store.UnclaimFeedConflictAlert(ctx, c.ID); err != nil {
 				d.Log.Warn().Err(err).Int64("conflict_id", c.ID).Msg("could not give back ical conflict alert")
@@ -342,7 +342,7 @@ func (d *Deps) alertStaleFeeds(ctx context.Context, now time.Time, staleAfter ti
 		return fmt.Errorf("stale ical feeds: %w", err)
 	}
 	for _, f := range feeds {
-		if _, err := d.WhatsApp.SendText(ctx, d.Config.OwnerPhone, staleMessage(f, now)); err != nil {
+		if _, _, err := d.sendText(ctx, d.Config.OwnerPhone, staleMessage(f, now)); err != nil {
 			d.Log.Warn().Err(err).Int64("feed_id", f.ID).Msg("could not send stale ical feed alert")
 			if err := d.Store.UnclaimStaleFeed(ctx, f.ID); err != nil {
 				d.Log.Warn().Err(err).Int64("feed_id", f.ID).Msg("could not give back stale ical feed alert")
@@ -356,7 +356,7 @@ func (d *Deps) icalTellOwner(ctx context.Context, body string) {
 	if d.WhatsApp == nil || d.Config.OwnerPhone == "" {
 		return
 	}
-	if _, err := d.WhatsApp.SendText(ctx, d.Config.OwnerPhone, body); err != nil {
+	if _, _, err := d.sendText(ctx, d.Config.OwnerPhone, body); err != nil {
 		d.Log.Warn().Err(err).Msg("could not send ical notice to the owner")
 	}
 }

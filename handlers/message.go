@@ -53,11 +53,20 @@ type Responder interface {
 	Respond(ctx context.Context, turn Turn) ([]Reply, error)
 }
 
+// errOutboundNotRecorded: a status arrived for a message whose send is not recorded yet.
+var errOutboundNotRecorded = errors.New("outbound message not recorded yet")
+
+// statusRecordRetries bounds the retries of such a status (100 ms, 200 ms, ... about 1.5 s in all).
+const statusRecordRetries = 5
+
 // RetryDelay is the worker's retry schedule: quick for a message waiting on an earlier one,
 // asynq's exponential default otherwise.
 func RetryDelay(n int, err error, t *asynq.Task) time.Duration {
 	if errors.Is(err, ErrWaitingForEarlier) {
 		return min(time.Duration(50*(n+1))*time.Millisecond, time.Second)
+	}
+	if errors.Is(err, errOutboundNotRecorded) {
+		return time.Duration(100*(n+1)) * time.Millisecond
 	}
 	if t.Type() == tasks.TypeWhatsAppMessage {
 		// A guest is waiting, and n also counts the quick waiting-for-order retries, so
@@ -280,8 +289,9 @@ func (d *Deps) send(ctx context.Context, to string, r Reply, out *store.Outbound
 		out.Payload, _ = json.Marshal(r.Buttons)
 		wamid, err = d.WhatsApp.SendButtons(ctx, to, *r.Buttons)
 	default:
-		out.Kind, out.Body = "text", r.Text
-		wamid, err = d.WhatsApp.SendText(ctx, to, r.Text)
+		out.Body = r.Text
+		wamid, out.Kind, err = d.sendText(ctx, to, r.Text)
+		return wamid, err // sendText counts its calls
 	}
 	d.countProviderCall("whatsapp", "send_"+out.Kind, err)
 	return wamid, err
@@ -308,9 +318,9 @@ func (d *Deps) Notify(ctx context.Context, to, text string) error {
 	if to == "" || d.WhatsApp == nil {
 		return nil
 	}
-	out := store.Outbound{WaID: to, Kind: "text", Body: text}
-	wamid, err := d.WhatsApp.SendText(ctx, to, text)
-	d.countProviderCall("whatsapp", "send_text", err)
+	out := store.Outbound{WaID: to, Body: text}
+	wamid, kind, err := d.sendText(ctx, to, text)
+	out.Kind = kind
 	if err != nil {
 		var apiErr *whatsapp.APIError
 		if errors.As(err, &apiErr) && !apiErr.Temporary() {
@@ -346,13 +356,21 @@ func (d *Deps) HandleWhatsAppStatus(ctx context.Context, t *asynq.Task) error {
 	}
 	out, err := d.Store.ApplyOutboundStatus(ctx, st.ID, st.Status, code, detail)
 	if errors.Is(err, store.ErrNotFound) {
-		// A status for a message sent by another app on the number, or before we recorded it.
+		// A status for a message sent by another app on the number, or one that overtook our
+		// record of the send (Graph answered, the worker has not written it yet): a few quick
+		// retries catch the latter, then it is dropped.
+		if n, _ := asynq.GetRetryCount(ctx); n < statusRecordRetries {
+			return fmt.Errorf("status %s for %s: %w", st.Status, st.ID, errOutboundNotRecorded)
+		}
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	if st.Status == "failed" && code != nil && *code == whatsapp.CodeReEngagement && out.WaID != d.Config.OwnerPhone {
+	if st.Status == "failed" && code != nil && *code == whatsapp.CodeReEngagement {
+		if out.WaID == d.Config.OwnerPhone {
+			return d.resendToOwnerByTemplate(ctx, out)
+		}
 		d.alertOutsideWindow(ctx, out.WaID)
 	}
 	return nil

@@ -293,3 +293,16 @@ func (s *Store) MarkEvent(ctx context.Context, provider, key string) (first bool
 	}
 	return tag.RowsAffected() == 1, nil
 }
+
+// LastInboundAt is when waID last wrote to us (zero if never): their 24-hour customer service
+// window runs from it.
+func (s *Store) LastInboundAt(ctx context.Context, waID string) (time.Time, error) {
+	var at *time.Time
+	if err := s.Pool.QueryRow(ctx, `SELECT max(received_at) FROM inbound_messages WHERE wa_id = $1`, waID).Scan(&at); err != nil {
+		return time.Time{}, fmt.Errorf("last inbound message: %w", err)
+	}
+	if at == nil {
+		return time.Time{}, nil
+	}
+	return *at, nil
+}

@@ -27,6 +27,10 @@ type config struct {
 	// ICalSyncMinutes is how often every imported feed is fetched.
 	ICalSyncMinutes int    `env:"ICAL_SYNC_MINUTES" envDefault:"5"`
 	OwnerPhone      string `env:"OWNER_PHONE"`
+	// OwnerAlertTemplate is an approved template with one body parameter ({{1}}) that carries
+	// messages to the owner while their 24-hour window is closed; unset, such messages fail.
+	OwnerAlertTemplate         string `env:"OWNER_ALERT_TEMPLATE"`
+	OwnerAlertTemplateLanguage string `env:"OWNER_ALERT_TEMPLATE_LANGUAGE" envDefault:"es_AR"`
 	// WorkerConcurrency is how many tasks one worker runs at once.
 	WorkerConcurrency int `env:"WORKER_CONCURRENCY" envDefault:"20"`
 

@@ -164,6 +164,7 @@ func newDeps(cfg config, s *store.Store, rdb redisClient, queue *asynq.Client, l
 			PublicBaseURL: cfg.PublicBaseURL, BusinessTZ: cfg.location(), HoldMinutes: cfg.HoldMinutes,
 			ICalSyncEvery: time.Duration(cfg.ICalSyncMinutes) * time.Minute, OwnerPhone: cfg.OwnerPhone,
 			AudioRetention: time.Duration(cfg.AudioRetentionDays) * 24 * time.Hour,
+			OwnerTemplate:  cfg.OwnerAlertTemplate, OwnerTemplateLanguage: cfg.OwnerAlertTemplateLanguage,
 		},
 		Store: s, Redis: rdb, Queue: queue, Log: log, Metrics: m,
 		WhatsApp: whatsapp.NewClient(whatsapp.Config{

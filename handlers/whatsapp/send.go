@@ -20,6 +20,7 @@ type sendRequest struct {
 	Type             string           `json:"type"`
 	Text             *wireText        `json:"text,omitempty"`
 	Interactive      *wireInteractive `json:"interactive,omitempty"`
+	Template         *wireTemplate    `json:"template,omitempty"`
 }
 
 type wireText struct {

@@ -227,6 +227,21 @@ type inRequest struct {
 		Body       *string `json:"body"`
 	} `json:"text"`
 	Interactive *inInteractive `json:"interactive"`
+	Template    *inTemplate    `json:"template"`
+}
+
+type inTemplate struct {
+	Name     string `json:"name"`
+	Language *struct {
+		Code string `json:"code"`
+	} `json:"language"`
+	Components []struct {
+		Type       string `json:"type"`
+		Parameters []struct {
+			Type string `json:"type"`
+			Text string `json:"text"`
+		} `json:"parameters"`
+	} `json:"components"`
 }
 
 type inText struct {
@@ -312,6 +327,12 @@ func (s *Server) serveMessages(w http.ResponseWriter, raw []byte) {
 		s.writeBad(w, bad)
 		return
 	}
+	if msg.Type != "template" && s.windowClosed(msg.WaID) {
+		// Outside the 24-hour window only templates go; Meta may say so at once (this) or
+		// accept and send a failed status later (providers.md, 131047).
+		s.writeGraphError(w, http.StatusBadRequest, whatsapp.CodeReEngagement, 0, codeTexts[whatsapp.CodeReEngagement][0], codeTexts[whatsapp.CodeReEngagement][1])
+		return
+	}
 	msg.WAMID = newWAMID(msg.WaID, false)
 	msg.Raw = json.RawMessage(raw)
 	msg.At = now
@@ -387,7 +408,11 @@ func checkSend(req inRequest) (SentMessage, *badRequest) {
 		if bad := checkInteractive(req.Interactive, &m); bad != nil {
 			return SentMessage{}, bad
 		}
-	case "audio", "contacts", "document", "image", "location", "reaction", "sticker", "template", "video":
+	case "template":
+		if bad := checkTemplate(req.Template, &m); bad != nil {
+			return SentMessage{}, bad
+		}
+	case "audio", "contacts", "document", "image", "location", "reaction", "sticker", "video":
 		return SentMessage{}, invalidParam("whatsapptest supports only text and interactive messages, got type " + typ + ".")
 	default:
 		return SentMessage{}, invalidParam("Param type must be one of {AUDIO, CONTACTS, DOCUMENT, IMAGE, INTERACTIVE, LOCATION, REACTION, STICKER, TEMPLATE, TEXT, VIDEO} - got \"" + typ + "\".")
@@ -617,3 +642,34 @@ func newWAMID(waID string, inbound bool) string {
 // InboundWAMID returns a fresh wamid shaped like those of messages a user sends from
 // number from (digits), for building webhooks.
 func InboundWAMID(from string) string { return newWAMID(strings.TrimPrefix(from, "+"), true) }
+
+// checkTemplate checks a template send as Graph does before looking the template up: a name,
+// a language, and text parameters without new lines, tabs or more than 4 consecutive spaces.
+// Any name is taken as approved.
+func checkTemplate(t *inTemplate, m *SentMessage) *badRequest {
+	if t == nil || t.Name == "" {
+		return invalidParam("The parameter template['name'] is required.")
+	}
+	if t.Language == nil || t.Language.Code == "" {
+		return invalidParam("The parameter template['language']['code'] is required.")
+	}
+	m.Template, m.TemplateLanguage = t.Name, t.Language.Code
+	for _, c := range t.Components {
+		for _, p := range c.Parameters {
+			if p.Type != "text" {
+				return invalidParam("whatsapptest supports only text template parameters, got " + p.Type + ".")
+			}
+			if p.Text == "" {
+				return invalidParam("The parameter text is required.")
+			}
+			if strings.ContainsAny(p.Text, "\n\t") || strings.Contains(p.Text, "     ") {
+				return invalidParam("Param text cannot have new-line/tab characters or more than 4 consecutive spaces")
+			}
+			if c.Type == "body" {
+				m.TemplateParams = append(m.TemplateParams, p.Text)
+			}
+		}
+	}
+	m.Text = strings.Join(m.TemplateParams, " ")
+	return nil
+}

@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"time"
 
@@ -59,13 +60,16 @@ type SentMessage struct {
 	WAMID            string // the id answered to the sender
 	To               string // "to" as sent, e.g. "+5491155550000"
 	WaID             string // digits of To
-	Type             string // "text" or "interactive"
+	Type             string // "text", "interactive" or "template"
 	InteractiveType  string // "button" or "list" for interactive messages
 	Text             string // text.body, or interactive body.text
 	PreviewURL       bool
 	ContextMessageID string            // context.message_id of a quoted reply
 	Buttons          *whatsapp.Buttons // for interactive "button"
 	List             *whatsapp.List    // for interactive "list"
+	Template         string            // template name, for "template"
+	TemplateLanguage string            // its language code
+	TemplateParams   []string          // its body parameters (Text joins them)
 	Raw              json.RawMessage   // the request body as received
 	At               time.Time
 }
@@ -119,6 +123,7 @@ type Server struct {
 	closed       bool
 	done         chan struct{} // closed by Close; ends latency waits
 	mediaBaseURL string
+	closedWindow map[string]bool // numbers whose 24-hour window is closed (CloseWindow)
 }
 
 // NewServer starts the fake: one httptest server for the Graph API and one for the media
@@ -376,4 +381,28 @@ func (sub *subscriber) stop() {
 		<-sub.exit
 		close(sub.out)
 	})
+}
+
+// CloseWindow makes waID's 24-hour customer service window closed: any message to it but a
+// template is refused with 131047, as Graph does synchronously. OpenWindow undoes it.
+func (s *Server) CloseWindow(waID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closedWindow == nil {
+		s.closedWindow = map[string]bool{}
+	}
+	s.closedWindow[strings.TrimPrefix(waID, "+")] = true
+}
+
+// OpenWindow reopens waID's window (the user wrote again).
+func (s *Server) OpenWindow(waID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.closedWindow, strings.TrimPrefix(waID, "+"))
+}
+
+func (s *Server) windowClosed(waID string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closedWindow[waID]
 }
