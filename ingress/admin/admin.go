@@ -191,6 +191,7 @@ func (s *Server) Mount(r chi.Router) {
 				r.Post("/reservations/{id}/confirm", s.confirmReservation)
 				r.Post("/reservations/{id}/cancel", s.cancelReservation)
 				r.Post("/cabins/{id}/active", s.setCabinActive)
+				r.Post("/cabins/{id}/blocks", s.addBlock)
 				r.Post("/feeds", s.addFeed)
 				r.Post("/feeds/{id}/delete", s.deleteFeed)
 				r.Post("/exports/rotate", s.rotateExport)

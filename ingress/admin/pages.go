@@ -7,7 +7,9 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/hibiken/asynq"
@@ -226,6 +228,48 @@ func (s *Server) setCabinActive(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/admin/cabins?ok=cabin", http.StatusSeeOther)
+}
+
+// maxBlockNights bounds one manual block (a typo in a year should not close a cabin for ten).
+const maxBlockNights = 366
+
+// addBlock closes a cabin's nights [from, to) for the owner (family, repairs). Like any stay
+// it is refused when it overlaps an occupancy: a block never overrides a guest's booking.
+func (s *Server) addBlock(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	if err != nil {
+		s.renderError(w, r, http.StatusBadRequest, "Cabaña inválida.")
+		return
+	}
+	from, errFrom := time.Parse(time.DateOnly, r.PostFormValue("from"))
+	to, errTo := time.Parse(time.DateOnly, r.PostFormValue("to"))
+	today := booking.DateOf(s.now().In(s.cfg.Location))
+	note := strings.TrimSpace(r.PostFormValue("note"))
+	switch {
+	case errFrom != nil || errTo != nil:
+		s.renderError(w, r, http.StatusBadRequest, "Elegí desde qué día y hasta qué día (el de salida) cerrar.")
+		return
+	case !to.After(from):
+		s.renderError(w, r, http.StatusBadRequest, "El día de salida tiene que ser posterior al de entrada.")
+		return
+	case from.Before(today):
+		s.renderError(w, r, http.StatusBadRequest, "No se pueden cerrar fechas pasadas.")
+		return
+	case booking.DaysBetween(from, to) > maxBlockNights:
+		s.renderError(w, r, http.StatusBadRequest, "Se puede cerrar hasta un año de una vez.")
+		return
+	case utf8.RuneCountInString(note) > 200:
+		s.renderError(w, r, http.StatusBadRequest, "La nota puede tener hasta 200 caracteres.")
+		return
+	}
+	res, err := s.store.AddBlock(r.Context(), store.BlockRequest{AccommodationID: id, Kind: booking.KindManualBlock,
+		Start: from, End: to, Source: "admin", Note: note})
+	if err != nil {
+		s.actionFailed(w, r, err)
+		return
+	}
+	s.log.Info().Int64("user_id", userFrom(r.Context()).ID).Str("reservation", res.ID).Msg("admin: closed dates")
+	http.Redirect(w, r, "/admin/reservations/"+url.PathEscape(res.ID)+"?ok=blocked", http.StatusSeeOther)
 }
 
 type feedsPage struct {

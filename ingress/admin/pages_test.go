@@ -3,6 +3,7 @@ package admin_test
 import (
 	"context"
 	"encoding/csv"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -476,4 +477,48 @@ func TestConversationShowsVoiceNotes(t *testing.T) {
 	r = c.get("/admin/conversations/" + wa)
 	wantContains(t, r, "purged voice note", "quiero reservar del doce al quince", "el audio se borró por antigüedad")
 	wantStatus(t, c.get("/admin/voice-notes/wamid.V1"), http.StatusGone, "purged audio")
+}
+
+// The owner closes a cabin's dates from the cabins page; a block never overrides a booking,
+// and a read-only login cannot close anything.
+func TestCabinsPageClosesDates(t *testing.T) {
+	e := newEnv(t)
+	c := e.client()
+	c.login(e.user(store.RoleAdmin))
+	cab := e.cabin(0)
+	e.booking(cab.ID, booking.AddDays(today, 20), booking.AddDays(today, 23), "Ana")
+	wantContains(t, c.get("/admin/cabins"), "block form", `action="/admin/cabins/`+itoa(cab.ID)+`/blocks"`, "Cerrar fechas")
+	block := func(from, to time.Time, note string) resp {
+		return c.do(http.MethodPost, "/admin/cabins/"+itoa(cab.ID)+"/blocks", url.Values{"csrf": {c.csrf()},
+			"from": {from.Format(time.DateOnly)}, "to": {to.Format(time.DateOnly)}, "note": {note}})
+	}
+
+	r := block(booking.AddDays(today, 10), booking.AddDays(today, 14), "uso propio")
+	wantStatus(t, r, http.StatusSeeOther, "close dates")
+	loc := r.header.Get("Location")
+	if !strings.HasPrefix(loc, "/admin/reservations/") || !strings.HasSuffix(loc, "?ok=blocked") {
+		t.Fatalf("redirect to %q", loc)
+	}
+	wantContains(t, c.get(strings.TrimSuffix(loc, "?ok=blocked")), "the block", "bloqueo manual", "uso propio")
+	// The nights are closed for guests too: a hold on them is refused.
+	if _, err := e.store.PlaceHold(context.Background(), store.HoldRequest{AccommodationID: cab.ID, GuestPhone: "5491155550099",
+		GuestName: "Beto", Stay: booking.Stay{CheckIn: booking.AddDays(today, 12), CheckOut: booking.AddDays(today, 13), Guests: 2},
+		Now: now}, nil); !errors.Is(err, booking.ErrDatesTaken) {
+		t.Fatalf("hold on closed dates: %v, want ErrDatesTaken", err)
+	}
+
+	r = block(booking.AddDays(today, 21), booking.AddDays(today, 25), "")
+	wantStatus(t, r, http.StatusConflict, "block over a booking")
+	wantContains(t, r, "overlap", "se superponen")
+	wantStatus(t, block(booking.AddDays(today, 30), booking.AddDays(today, 30), ""), http.StatusBadRequest, "empty range")
+	wantStatus(t, block(booking.AddDays(today, -3), booking.AddDays(today, 2), ""), http.StatusBadRequest, "past dates")
+	wantStatus(t, block(booking.AddDays(today, 40), booking.AddDays(today, 40+400), ""), http.StatusBadRequest, "over a year")
+	wantStatus(t, c.do(http.MethodPost, "/admin/cabins/"+itoa(cab.ID)+"/blocks", url.Values{"csrf": {c.csrf()}, "from": {"mañana"}, "to": {"x"}}),
+		http.StatusBadRequest, "unparsable dates")
+
+	ro := e.client()
+	ro.login(e.user(store.RoleReadOnly))
+	wantStatus(t, ro.do(http.MethodPost, "/admin/cabins/"+itoa(cab.ID)+"/blocks", url.Values{"csrf": {ro.csrf()},
+		"from": {booking.AddDays(today, 50).Format(time.DateOnly)}, "to": {booking.AddDays(today, 52).Format(time.DateOnly)}}),
+		http.StatusForbidden, "read-only login")
 }

@@ -103,6 +103,7 @@ var notices = map[string]string{
 	"handback": "Le devolviste la conversación al bot.", "feed-added": "Calendario agregado.",
 	"feed-deleted": "Calendario quitado y sus bloqueos liberados.", "rotated": "URL de exportación nueva: la anterior ya no funciona.",
 	"export": "URL de exportación lista.", "cabin": "Cabaña actualizada.",
+	"blocked": "Fechas cerradas: el bot ya no las ofrece y se exportan a los otros canales.",
 }
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, page any) {
