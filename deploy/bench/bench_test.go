@@ -290,16 +290,13 @@ func readCPU(b testing.TB, sys *e2e.System) cpuTimes {
 	ut, _ := strconv.ParseInt(fields[11], 10, 64)
 	st, _ := strconv.ParseInt(fields[12], 10, 64)
 	c.ingress = time.Duration(ut+st) * 10 * time.Millisecond
-	info, err := sys.Redis.Info(context.Background(), "cpu").Result()
-	if err != nil {
-		b.Fatal(err)
-	}
-	for _, line := range strings.Split(info, "\n") {
-		k, v, ok := strings.Cut(strings.TrimSpace(line), ":")
-		if ok && (k == "used_cpu_sys" || k == "used_cpu_user") {
-			f, _ := strconv.ParseFloat(v, 64)
-			c.redis += time.Duration(f * float64(time.Second))
+	cpu := redisInfo(b, sys, "cpu")
+	for _, k := range []string{"used_cpu_sys", "used_cpu_user"} {
+		f, err := strconv.ParseFloat(cpu[k], 64)
+		if err != nil {
+			b.Fatalf("redis INFO cpu %s: %q", k, cpu[k])
 		}
+		c.redis += time.Duration(f * float64(time.Second))
 	}
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
@@ -312,7 +309,7 @@ func readCPU(b testing.TB, sys *e2e.System) cpuTimes {
 // redisForks is how many times Redis has forked (for append-only file rewrites, here).
 func redisForks(b testing.TB, sys *e2e.System) int64 {
 	b.Helper()
-	return redisInfoInt(b, sys, "stats", "total_forks")
+	return infoInt(b, redisInfo(b, sys, "stats"), "total_forks")
 }
 
 // compactAOF rewrites Redis's append-only file now, so that what earlier runs and phases left
@@ -331,31 +328,37 @@ func compactAOF(b testing.TB, sys *e2e.System) {
 func waitNoRewrite(b testing.TB, sys *e2e.System) {
 	b.Helper()
 	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		if redisInfoInt(b, sys, "persistence", "aof_rewrite_in_progress") == 0 &&
-			redisInfoInt(b, sys, "persistence", "aof_rewrite_scheduled") == 0 {
+		p := redisInfo(b, sys, "persistence")
+		if infoInt(b, p, "aof_rewrite_in_progress") == 0 && infoInt(b, p, "aof_rewrite_scheduled") == 0 {
 			return
 		}
 	}
 	b.Fatal("redis still rewriting its append-only file after a minute")
 }
 
-func redisInfoInt(b testing.TB, sys *e2e.System, section, field string) int64 {
+// redisInfo is one section of Redis's INFO, field by field.
+func redisInfo(b testing.TB, sys *e2e.System, section string) map[string]string {
 	b.Helper()
 	info, err := sys.Redis.Info(context.Background(), section).Result()
 	if err != nil {
 		b.Fatal(err)
 	}
+	fields := map[string]string{}
 	for _, line := range strings.Split(info, "\n") {
-		if v, ok := strings.CutPrefix(strings.TrimSpace(line), field+":"); ok {
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
-				b.Fatalf("redis INFO %s: %q", field, v)
-			}
-			return n
+		if k, v, ok := strings.Cut(strings.TrimSpace(line), ":"); ok {
+			fields[k] = v
 		}
 	}
-	b.Fatalf("redis INFO %s has no %s", section, field)
-	return 0
+	return fields
+}
+
+func infoInt(b testing.TB, fields map[string]string, field string) int64 {
+	b.Helper()
+	n, err := strconv.ParseInt(fields[field], 10, 64)
+	if err != nil {
+		b.Fatalf("redis INFO %s: %q", field, fields[field])
+	}
+	return n
 }
 
 // rawEnqueue enqueues whatsapp:message tasks shaped like the ingress's (unique task id,
@@ -364,17 +367,18 @@ func redisInfoInt(b testing.TB, sys *e2e.System, section, field string) int64 {
 func rawEnqueue(b *testing.B, sys *e2e.System, piped bool, conns int, d time.Duration) *result {
 	b.Helper()
 	opt := sys.RedisOpt()
-	client := asynq.NewClient(opt)
+	var client *asynq.Client
 	prefix := "plain"
 	if piped {
 		rdb := redis.NewClient(&redis.Options{Addr: opt.Addr, DB: opt.DB, Password: opt.Password, Protocol: 2})
-		defer rdb.Close()
+		defer rdb.Close() // the asynq client shares it and cannot be closed itself
 		ap, err := rdb.AutoPipeline()
 		if err != nil {
 			b.Fatal(err)
 		}
 		client, prefix = asynq.NewClientFromRedisClient(ap), "piped"
 	} else {
+		client = asynq.NewClient(opt)
 		defer client.Close()
 	}
 	msg, _ := json.Marshal(map[string]any{"from": "5491100000000", "id": "x", "timestamp": "1", "type": "text",
